@@ -1,0 +1,208 @@
+/* chdrop — layers beyond chroot: no_new_privs, the terminal guard
+ * (seccomp), Landlock, and entry by pivot_root.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/landlock.h>
+#include <seccomp.h>
+
+#include "launcher.h"
+
+void set_no_new_privs(const struct launch_plan *p)
+{
+	if (!p->no_new_privs)
+		return;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
+/* --- terminal guard -------------------------------------------------------
+ * TIOCSTI pushes bytes into a terminal's input queue, and TIOCLINUX can
+ * paste the console selection: a target sharing the caller's terminal
+ * could type commands into the root shell that started it.  A seccomp
+ * filter makes both ioctls fail with EPERM and leaves the terminal
+ * otherwise alone, so job control and Ctrl-C keep working (setsid, the
+ * other fix, takes the terminal away: that is --new-session).
+ *
+ * The request number is compared in its low 32 bits, as the kernel reads
+ * it, and the filter covers the compat ABIs (i386 and x32 on x86-64, arm on
+ * arm64): without them a 32-bit syscall would pass unchecked. */
+
+static void seccomp_check(int rc, const char *what)
+{
+	if (rc < 0)
+		errx(EXIT_CHDROP, "seccomp: %s: %s", what, strerror(-rc));
+}
+
+void tty_guard(const struct launch_plan *p)
+{
+	static const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
+	scmp_filter_ctx ctx;
+	uint32_t native = seccomp_arch_native();
+
+	if (!p->tty_guard)
+		return;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (ctx == NULL)
+		errx(EXIT_CHDROP, "seccomp_init failed");
+	/* no_new_privs is ours to decide (--allow-new-privs), not libseccomp's:
+	 * without it the filter loads on CAP_SYS_ADMIN, which we still hold. */
+	seccomp_check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "attr NNP");
+	if (native == SCMP_ARCH_X86_64) {
+		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_X86), "arch x86");
+		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_X32), "arch x32");
+	} else if (native == SCMP_ARCH_AARCH64) {
+		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_ARM), "arch arm");
+	}
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
+		seccomp_check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		              SCMP_SYS(ioctl), 1,
+		              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, requests[i])),
+		              "rule ioctl");
+	seccomp_check(seccomp_load(ctx), "load");
+	seccomp_release(ctx);
+}
+
+/* --- Landlock ---------------------------------------------------------------
+ * Debian 12's headers stop at ABI 2, and no Landlock library is packaged
+ * for it, so the few definitions of later ABIs are spelled out here and
+ * the three system calls made directly. */
+
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#endif
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+
+struct ll_ruleset_attr {         /* struct landlock_ruleset_attr, ABI 6 */
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+
+/* Every filesystem right the running kernel knows, by ABI. */
+static uint64_t fs_rights(int abi)
+{
+	uint64_t r = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;  /* ABI 1 */
+
+	if (abi >= 2)
+		r |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return r;
+}
+
+int landlock_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	                   LANDLOCK_CREATE_RULESET_VERSION);
+	return abi < 0 ? 0 : (int)abi;
+}
+
+/* Everything beneath the new root, every right; outside it, nothing.  A
+ * descriptor or a /proc magic link that leads outside leads nowhere.
+ * Descriptors already open keep the rights they were opened with. */
+void landlock(const struct launch_plan *p)
+{
+	struct ll_ruleset_attr attr = { 0 };
+	struct landlock_path_beneath_attr rule = { 0 };
+	int abi, ruleset;
+
+	if (!p->landlock)
+		return;
+	abi = landlock_abi();
+	if (p->scope != 0 && abi < 6)
+		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
+		     "offers %d", abi);
+	if (abi == 0) {
+		if (p->verbose)
+			warnx("notice: Landlock is not available; file access is "
+			      "confined by the root alone");
+		return;
+	}
+	if (p->root == NULL && p->scope == 0)
+		return;  /* nothing to confine to */
+	attr.handled_access_fs = p->root ? fs_rights(abi) : 0;
+	if (p->scope & SCOPE_SIGNAL)
+		attr.scoped |= LL_SCOPE_SIGNAL;
+	if (p->scope & SCOPE_ABSTRACT_UNIX)
+		attr.scoped |= LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	                       abi >= 6 ? sizeof(attr) : sizeof(attr.handled_access_fs),
+	                       0);
+	if (ruleset < 0)
+		err(EXIT_CHDROP, "landlock_create_ruleset(ABI %d)", abi);
+	if (p->root != NULL) {
+		rule.allowed_access = attr.handled_access_fs;
+		rule.parent_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rule.parent_fd < 0)
+			err(EXIT_CHDROP, "landlock: open /");
+		if (syscall(SYS_landlock_add_rule, ruleset,
+		            LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+			err(EXIT_CHDROP, "landlock_add_rule");
+		close(rule.parent_fd);
+	}
+	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+		err(EXIT_CHDROP, "landlock_restrict_self");
+	close(ruleset);
+	if (p->verbose)
+		warnx("Landlock ABI %d: file access confined to the root%s", abi,
+		      p->scope ? ", scoping on" : "");
+}
+
+/* --- pivot_root ---------------------------------------------------------------
+ * A private mount namespace; a clone of the root's mount tree attached
+ * onto the root itself (open_tree + move_mount work on the descriptor we
+ * checked, never on the path again); pivot_root into it and detach the old
+ * root, so there is no outside left to climb back to. */
+
+/* The namespace comes first, before the root is opened: open_tree() clones
+ * only mounts of the caller's own namespace, so the root descriptor must be
+ * opened inside the new one.  Nothing here is visible outside. */
+void private_mount_ns(const struct launch_plan *p)
+{
+	if (!p->pivot_root)
+		return;
+	if (unshare(CLONE_NEWNS) < 0)
+		err(EXIT_CHDROP, "unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		err(EXIT_CHDROP, "mount(/, MS_REC|MS_PRIVATE)");
+}
+
+void enter_pivot_root(const struct launch_plan *p, int rootfd)
+{
+	int tree;
+
+	tree = (int)syscall(SYS_open_tree, rootfd, "",
+	                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+	                    AT_EMPTY_PATH);
+	if (tree < 0)
+		err(EXIT_CHDROP, "open_tree(%s)", p->root);
+	if (syscall(SYS_move_mount, tree, "", rootfd, "",
+	            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		err(EXIT_CHDROP, "move_mount(%s)", p->root);
+	if (fchdir(tree) < 0)
+		err(EXIT_CHDROP, "fchdir(%s)", p->root);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		err(EXIT_CHDROP, "pivot_root(%s)", p->root);
+	if (umount2(".", MNT_DETACH) < 0)
+		err(EXIT_CHDROP, "umount2(old root)");
+	if (close(tree) < 0)
+		err(EXIT_CHDROP, "close mount tree");
+}

@@ -1,0 +1,1203 @@
+/* chdrop — enter a root directory, drop every privilege not asked for,
+ * irrevocably, verify, and exec the target in place.
+ *
+ * Order of operations, and why:
+ *
+ *  1. Refuse a setuid/setgid installation before reading any input.
+ *  2. Parse into one struct launch_plan; check every cross-option rule.
+ *  3. Open the root by walking it one component at a time with O_NOFOLLOW,
+ *     checking each directory's owner and mode.  From here on the root is a
+ *     descriptor, so renaming or swapping the path cannot redirect us.
+ *  4. Resolve names while still outside the root: through the host's NSS,
+ *     or (--userdb=root) by parsing the root's passwd/group files as plain
+ *     text through that descriptor.  No code from the tree is ever loaded
+ *     while we are privileged.
+ *  5. Close every descriptor the target was not given (close_range: cost
+ *     independent of RLIMIT_NOFILE).  A kept directory is a way out, and
+ *     is refused.
+ *  6. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in a
+ *     private mount namespace.
+ *  7. no_new_privs, the terminal guard (seccomp) and Landlock go on before
+ *     the credentials change: seccomp and Landlock need either
+ *     no_new_privs or CAP_SYS_ADMIN at the moment they are applied, and
+ *     only before the drop do we still hold CAP_SYS_ADMIN when the
+ *     administrator opted out of no_new_privs.
+ *  8. Drop: supplementary groups, then gid (both need CAP_SETGID), then
+ *     the bounding set (needs CAP_SETPCAP), then uid with KEEPCAPS so the
+ *     kept caps survive, then the kept caps into P/E/I and ambient, then
+ *     the locked securebits (needs CAP_SETPCAP, and NO_CAP_AMBIENT_RAISE
+ *     must come after the ambient raise), and last CAP_SETPCAP itself.
+ *  9. Verify by reading every credential back through the kernel (not the
+ *     library that set it) and by trying to regain uid 0 and the old gid.
+ * 10. Build the environment and exec in place: same pid, so signals and
+ *     the service manager reach the target directly.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <linux/securebits.h>
+#include <pwd.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+
+#include "launcher.h"
+
+extern char **environ;
+
+#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+#define MAX_ACCOUNT_FILE (16u << 20)
+
+static const char *const reset_env_keep[] = {
+	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
+};
+
+static int verbose;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("chdrop: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void usage(FILE *out, int status)
+{
+	fputs(
+"Usage: chdrop [OPTION]... [--] PROGRAM [ARG]...\n"
+"Enter a root directory, drop every privilege not asked for, and exec PROGRAM.\n"
+"\n"
+"Identity:\n"
+"  -u, --user=USER        run as USER (name or number; +N forces a number)\n"
+"  -g, --group=GROUP      primary group (default: USER's from the database)\n"
+"  -G, --groups=LIST      supplementary groups, comma-separated; '' for none\n"
+"                         (default: USER's groups from the database)\n"
+"      --userdb=host|root resolve names on the host (default) or by reading\n"
+"                         ROOT/etc/passwd and ROOT/etc/group as plain text\n"
+"      --allow-root       permit uid 0, gid 0 or group 0 as the target\n"
+"\n"
+"Root directory:\n"
+"  -r, --root=DIR         enter DIR (absolute; no symlinks; every component\n"
+"                         root-owned and not writable by group or others)\n"
+"  -w, --chdir=DIR        working directory inside the root (default /)\n"
+"      --unsafe-root      waive the ownership and mode rule (never the walk)\n"
+"      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
+"\n"
+"Capabilities:\n"
+"  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
+"                         all others leave all five sets\n"
+"\n"
+"Hardening (on by default):\n"
+"      --allow-new-privs  do not set no_new_privs\n"
+"      --no-securebits    do not set and lock the securebits\n"
+"      --inherit-fds      do not close inherited descriptors\n"
+"      --keep-fd=N        keep descriptor N open (repeatable)\n"
+"      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
+"      --new-session      start a new session (setsid) before exec\n"
+"      --no-landlock      do not confine file access to the root\n"
+"      --scope=LIST       also confine signals and abstract unix sockets\n"
+"                         (signal,abstract-unix; Landlock ABI 6)\n"
+"\n"
+"Environment:\n"
+"      --reset-env        start from an empty environment\n"
+"  -e, --env=NAME=VALUE   set a variable (repeatable)\n"
+"\n"
+"Information:\n"
+"  -n, --dry-run          print the resolved plan and exit\n"
+"  -v, --verbose          narrate each step on standard error\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Exit status: PROGRAM's own; 125 if chdrop failed (nothing was executed),\n"
+"126 if PROGRAM could not be executed, 127 if it was not found.\n",
+	      out);
+	exit(status);
+}
+
+enum {
+	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
+	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
+	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
+	OPT_RESET_ENV,
+};
+
+static const struct option long_options[] = {
+	{ "user",            required_argument, NULL, 'u' },
+	{ "group",           required_argument, NULL, 'g' },
+	{ "groups",          required_argument, NULL, 'G' },
+	{ "userdb",          required_argument, NULL, OPT_USERDB },
+	{ "allow-root",      no_argument,       NULL, OPT_ALLOW_ROOT },
+	{ "root",            required_argument, NULL, 'r' },
+	{ "chdir",           required_argument, NULL, 'w' },
+	{ "unsafe-root",     no_argument,       NULL, OPT_UNSAFE_ROOT },
+	{ "pivot-root",      no_argument,       NULL, OPT_PIVOT_ROOT },
+	{ "caps",            required_argument, NULL, 'c' },
+	{ "allow-new-privs", no_argument,       NULL, OPT_ALLOW_NEW_PRIVS },
+	{ "no-securebits",   no_argument,       NULL, OPT_NO_SECUREBITS },
+	{ "inherit-fds",     no_argument,       NULL, OPT_INHERIT_FDS },
+	{ "keep-fd",         required_argument, NULL, OPT_KEEP_FD },
+	{ "no-tty-guard",    no_argument,       NULL, OPT_NO_TTY_GUARD },
+	{ "new-session",     no_argument,       NULL, OPT_NEW_SESSION },
+	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+	{ "scope",           required_argument, NULL, OPT_SCOPE },
+	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
+	{ "env",             required_argument, NULL, 'e' },
+	{ "dry-run",         no_argument,       NULL, 'n' },
+	{ "verbose",         no_argument,       NULL, 'v' },
+	{ "help",            no_argument,       NULL, 'h' },
+	{ "version",         no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static unsigned last_cap(void)
+{
+	unsigned cap = CAP_LAST_CAP;
+
+	/* The kernel may know more or fewer capabilities than our headers. */
+	while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
+		cap++;
+	while (cap > 0 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+		cap--;
+	return cap;
+}
+
+static void parse_args(int argc, char **argv, struct launch_plan *p)
+{
+	const char *why;
+	int c;
+
+	memset(p, 0, sizeof(*p));
+	p->userdb = USERDB_HOST;
+	p->no_new_privs = true;
+	p->securebits = true;
+	p->close_fds = true;
+	p->tty_guard = true;
+	p->landlock = true;
+
+	while ((c = getopt_long(argc, argv, "+u:g:G:r:w:c:e:nvhV",
+	                        long_options, NULL)) != -1) {
+		switch (c) {
+		case 'u': p->user_spec = optarg; break;
+		case 'g': p->group_spec = optarg; break;
+		case 'G': p->groups_spec = optarg; break;
+		case OPT_USERDB:
+			if (strcmp(optarg, "host") == 0)
+				p->userdb = USERDB_HOST;
+			else if (strcmp(optarg, "root") == 0)
+				p->userdb = USERDB_ROOT;
+			else
+				errx(EXIT_CHDROP, "--userdb=%s: expected host or root", optarg);
+			break;
+		case OPT_ALLOW_ROOT: p->allow_root = true; break;
+		case 'r': p->root = optarg; break;
+		case 'w': p->chdir = optarg; break;
+		case OPT_UNSAFE_ROOT: p->unsafe_root = true; break;
+		case OPT_PIVOT_ROOT: p->pivot_root = true; break;
+		case 'c':
+			if (parse_caps(optarg, last_cap(), &p->caps, &why) < 0)
+				errx(EXIT_CHDROP, "--caps=%s: %s", optarg, why);
+			break;
+		case OPT_ALLOW_NEW_PRIVS: p->no_new_privs = false; break;
+		case OPT_NO_SECUREBITS: p->securebits = false; break;
+		case OPT_INHERIT_FDS: p->close_fds = false; break;
+		case OPT_KEEP_FD:
+			if (p->nkeep_fds == MAX_KEEP_FDS)
+				errx(EXIT_CHDROP, "--keep-fd: too many");
+			if (parse_fd(optarg, &p->keep_fds[p->nkeep_fds], &why) < 0)
+				errx(EXIT_CHDROP, "--keep-fd=%s: %s", optarg, why);
+			p->nkeep_fds++;
+			break;
+		case OPT_NO_TTY_GUARD: p->tty_guard = false; break;
+		case OPT_NEW_SESSION: p->new_session = true; break;
+		case OPT_NO_LANDLOCK: p->landlock = false; break;
+		case OPT_SCOPE:
+			if (parse_scope(optarg, &p->scope, &why) < 0)
+				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
+			break;
+		case OPT_RESET_ENV: p->reset_env = true; break;
+		case 'e':
+			if (p->nenv_set == MAX_ENV_SET)
+				errx(EXIT_CHDROP, "--env: too many");
+			if (parse_env_assign(optarg, &why) < 0)
+				errx(EXIT_CHDROP, "--env=%s: %s", optarg, why);
+			p->env_set[p->nenv_set++] = optarg;
+			break;
+		case 'n': p->dry_run = true; break;
+		case 'v': p->verbose++; break;
+		case 'h': usage(stdout, 0); break;
+		case 'V':
+			printf("chdrop %s\n", CHDROP_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "Try 'chdrop --help' for more information.\n");
+			exit(EXIT_CHDROP);
+		}
+	}
+	if (optind >= argc)
+		errx(EXIT_CHDROP, "no PROGRAM given (try 'chdrop --help')");
+	if (argv[optind][0] == '\0')
+		errx(EXIT_CHDROP, "PROGRAM: empty");
+	p->argv = argv + optind;
+	verbose = p->verbose;
+}
+
+/* Rules that involve more than one option. */
+static void validate(struct launch_plan *p)
+{
+	if (p->user_spec == NULL && !p->allow_root)
+		errx(EXIT_CHDROP, "--user is required (or --allow-root to stay root)");
+	if (p->userdb == USERDB_ROOT && p->root == NULL)
+		errx(EXIT_CHDROP, "--userdb=root needs --root");
+	if (p->pivot_root && p->root == NULL)
+		errx(EXIT_CHDROP, "--pivot-root needs --root");
+	if (p->root != NULL && p->root[0] != '/')
+		errx(EXIT_CHDROP, "--root=%s: must be an absolute path", p->root);
+	if (p->chdir != NULL && p->chdir[0] == '\0')
+		errx(EXIT_CHDROP, "--chdir: empty");
+	if (p->scope != 0 && !p->landlock)
+		errx(EXIT_CHDROP, "--scope needs Landlock; drop --no-landlock");
+	if (!p->close_fds && p->nkeep_fds > 0)
+		errx(EXIT_CHDROP, "--keep-fd has no meaning with --inherit-fds");
+}
+
+/* Being installed setuid or setgid (or with file capabilities, which the
+ * kernel reports as AT_SECURE) turns a launcher into a way for any user to
+ * become anyone: refuse before reading anything the caller controls. */
+static void refuse_setuid_install(void)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) < 0)
+		err(EXIT_CHDROP, "getresuid");
+	if (getresgid(&rg, &eg, &sg) < 0)
+		err(EXIT_CHDROP, "getresgid");
+	if (ru != eu || ru != su || rg != eg || rg != sg || getauxval(AT_SECURE))
+		errx(EXIT_CHDROP, "refusing to run setuid, setgid or with file "
+		     "capabilities: chdrop must be started by root");
+}
+
+/* 0, 1 and 2 are always open when the target starts, so a file it opens
+ * can never become its standard output by accident. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n < 0)
+			err(EXIT_CHDROP, "open /dev/null");
+		if (n != fd)
+			errx(EXIT_CHDROP, "descriptor %d: could not reopen", fd);
+	}
+}
+
+/* --- the root directory ------------------------------------------------ */
+
+static void check_dir(const struct launch_plan *p, int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "--root: fstat %s", path);
+	if (!S_ISDIR(st.st_mode))
+		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
+	if (p->unsafe_root)
+		return;
+	if (st.st_uid != 0)
+		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
+		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		errx(EXIT_CHDROP, "--root: %s: writable by group or others "
+		     "(--unsafe-root to allow)", path);
+}
+
+/* Walk the path from "/" one component at a time.  O_NOFOLLOW|O_DIRECTORY
+ * refuses a symlink at any depth; "..", which could climb out of a
+ * checked directory, is refused outright. */
+static int open_root(const struct launch_plan *p)
+{
+	char path[PATH_MAX], *save = NULL, *comp;
+	char walked[PATH_MAX] = "";
+	int fd;
+
+	if (strlen(p->root) >= sizeof(path))
+		errx(EXIT_CHDROP, "--root: path too long");
+	strcpy(path, p->root);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err(EXIT_CHDROP, "--root: open /");
+	check_dir(p, fd, "/");
+	for (comp = strtok_r(path, "/", &save); comp != NULL;
+	     comp = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0)
+			errx(EXIT_CHDROP, "--root=%s: '..' is not allowed", p->root);
+		strcat(strcat(walked, "/"), comp);
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			if (errno == ELOOP || errno == ENOTDIR)
+				errx(EXIT_CHDROP, "--root: %s: a symlink or not a "
+				     "directory", walked);
+			err(EXIT_CHDROP, "--root: %s", walked);
+		}
+		close(fd);
+		fd = next;
+		check_dir(p, fd, walked);
+	}
+	say("root %s opened and checked", p->root);
+	return fd;
+}
+
+/* Open a file beneath the root, every component resolved as if the root
+ * were "/" (so a symlink cannot leave it), and read it whole. */
+static char *read_in_root(const struct launch_plan *p, int rootfd,
+                          const char *name, size_t *len)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+		           RESOLVE_NO_SYMLINKS,
+	};
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	if (fd < 0)
+		err(EXIT_CHDROP, "--userdb=root: %s/%s", p->root, name);
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "--userdb=root: fstat %s/%s", p->root, name);
+	if (!S_ISREG(st.st_mode))
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not a regular file",
+		     p->root, name);
+	if (!p->unsafe_root && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not owned by root or "
+		     "writable by group or others", p->root, name);
+	if ((uintmax_t)st.st_size > MAX_ACCOUNT_FILE)
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: too large", p->root, name);
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		err(EXIT_CHDROP, "malloc");
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err(EXIT_CHDROP, "--userdb=root: read %s/%s", p->root, name);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+/* --- identity ---------------------------------------------------------- */
+
+/* The account database, either source, reduced to what chdrop needs. */
+struct account { bool found; char *name; uid_t uid; gid_t gid; char *home, *shell; };
+
+struct pw_query { const char *name; bool by_id; uint32_t id; struct account *out; };
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+	if (r == NULL)
+		err(EXIT_CHDROP, "strndup");
+	return r;
+}
+
+static int pw_match(const struct pw_entry *e, void *arg)
+{
+	struct pw_query *q = arg;
+
+	if (q->by_id ? e->uid != q->id
+	             : (strlen(q->name) != e->name_len ||
+	                memcmp(q->name, e->name, e->name_len) != 0))
+		return 0;
+	q->out->found = true;
+	q->out->name = xstrndup(e->name, e->name_len);
+	q->out->uid = e->uid;
+	q->out->gid = e->gid;
+	q->out->home = xstrndup(e->home, e->home_len);
+	q->out->shell = xstrndup(e->shell, e->shell_len);
+	return 1;
+}
+
+struct gr_query {
+	const char *name; bool by_id; uint32_t id; bool found; gid_t gid;
+	const char *member; gid_t *list; size_t n;
+};
+
+static int gr_match(const struct gr_entry *e, void *arg)
+{
+	struct gr_query *q = arg;
+
+	if (q->member != NULL) {  /* collecting memberships */
+		if (member_of(e->members, e->members_len, q->member) &&
+		    q->n < MAX_GROUPS)
+			q->list[q->n++] = e->gid;
+		return 0;
+	}
+	if (q->by_id ? e->gid != q->id
+	             : (strlen(q->name) != e->name_len ||
+	                memcmp(q->name, e->name, e->name_len) != 0))
+		return 0;
+	q->found = true;
+	q->gid = e->gid;
+	return 1;
+}
+
+struct userdb_files { char *passwd, *group; size_t passwd_len, group_len; };
+
+static void root_db_load(const struct launch_plan *p, int rootfd,
+                         struct userdb_files *db)
+{
+	db->passwd = read_in_root(p, rootfd, "etc/passwd", &db->passwd_len);
+	db->group = read_in_root(p, rootfd, "etc/group", &db->group_len);
+}
+
+static void walk_passwd(const struct userdb_files *db, struct pw_query *q)
+{
+	size_t line;
+	const char *why;
+
+	if (parse_passwd(db->passwd, db->passwd_len, pw_match, q, &line, &why) < 0)
+		errx(EXIT_CHDROP, "--userdb=root: etc/passwd line %zu: %s", line, why);
+}
+
+static void walk_group(const struct userdb_files *db, struct gr_query *q)
+{
+	size_t line;
+	const char *why;
+
+	if (parse_group(db->group, db->group_len, gr_match, q, &line, &why) < 0)
+		errx(EXIT_CHDROP, "--userdb=root: etc/group line %zu: %s", line, why);
+}
+
+static void lookup_user(const struct userdb_files *db, const char *spec,
+                        bool numeric, uint32_t id, struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (db != NULL) {
+		struct pw_query q = { spec, numeric, id, a };
+		walk_passwd(db, &q);
+		return;
+	}
+	errno = 0;
+	struct passwd *pw = numeric ? getpwuid(id) : getpwnam(spec);
+	if (pw == NULL) {
+		if (errno != 0 && errno != ENOENT && errno != ESRCH)
+			err(EXIT_CHDROP, "--user=%s: account lookup", spec);
+		return;
+	}
+	a->found = true;
+	a->name = xstrndup(pw->pw_name, strlen(pw->pw_name));
+	a->uid = pw->pw_uid;
+	a->gid = pw->pw_gid;
+	a->home = xstrndup(pw->pw_dir, strlen(pw->pw_dir));
+	a->shell = xstrndup(pw->pw_shell, strlen(pw->pw_shell));
+}
+
+/* A group spec (name or number) to a gid.  A number is a number. */
+static gid_t resolve_group(const struct userdb_files *db, const char *spec,
+                           size_t len, const char *opt)
+{
+	char *s = xstrndup(spec, len);
+	const char *why;
+	bool numeric;
+	uint32_t id;
+	gid_t gid;
+
+	if (parse_id(s, &numeric, &id, &why) < 0)
+		errx(EXIT_CHDROP, "%s: '%s': %s", opt, s, why);
+	if (numeric) {
+		free(s);
+		return (gid_t)id;
+	}
+	if (db != NULL) {
+		struct gr_query q = { .name = s };
+		walk_group(db, &q);
+		if (!q.found)
+			errx(EXIT_CHDROP, "%s: %s: no such group in %s", opt, s,
+			     "the root's etc/group");
+		gid = q.gid;
+	} else {
+		errno = 0;
+		struct group *gr = getgrnam(s);
+		if (gr == NULL) {
+			if (errno != 0 && errno != ENOENT && errno != ESRCH)
+				err(EXIT_CHDROP, "%s: %s: group lookup", opt, s);
+			errx(EXIT_CHDROP, "%s: %s: no such group", opt, s);
+		}
+		gid = gr->gr_gid;
+	}
+	free(s);
+	return gid;
+}
+
+static void default_groups(struct launch_plan *p, const struct userdb_files *db,
+                           const struct account *a)
+{
+	p->groups = calloc(MAX_GROUPS, sizeof(gid_t));
+	if (p->groups == NULL)
+		err(EXIT_CHDROP, "calloc");
+	if (!a->found)
+		return;
+	if (db != NULL) {
+		struct gr_query q = { .member = a->name, .list = p->groups };
+		walk_group(db, &q);
+		p->ngroups = q.n;
+		return;
+	}
+	int n = MAX_GROUPS;
+	if (getgrouplist(a->name, p->gid, p->groups, &n) < 0)
+		errx(EXIT_CHDROP, "--user=%s: more than %d groups", a->name, MAX_GROUPS);
+	p->ngroups = (size_t)n;
+}
+
+static void resolve_identity(struct launch_plan *p, int rootfd)
+{
+	struct userdb_files files, *db = NULL;
+	const char *spec = p->user_spec ? p->user_spec : "0";
+	struct account a;
+	const char *why;
+	bool numeric;
+	uint32_t id;
+
+	if (parse_id(spec, &numeric, &id, &why) < 0)
+		errx(EXIT_CHDROP, "--user=%s: %s", spec, why);
+	if (p->userdb == USERDB_ROOT) {
+		root_db_load(p, rootfd, &files);
+		db = &files;
+	}
+	lookup_user(db, spec, numeric, id, &a);
+	if (!a.found && !numeric)
+		errx(EXIT_CHDROP, "--user=%s: no such user%s", spec,
+		     db ? " in the root's etc/passwd" : "");
+	if (!a.found && p->group_spec == NULL)
+		errx(EXIT_CHDROP, "--user=%s: no account entry, so no primary "
+		     "group: give --group", spec);
+	p->have_entry = a.found;
+	p->uid = a.found ? a.uid : (uid_t)id;
+	p->gid = p->group_spec ? resolve_group(db, p->group_spec,
+	                                       strlen(p->group_spec), "--group")
+	                       : a.gid;
+	if (a.found) {
+		p->user_name = a.name;
+		p->home = a.home;
+		p->shell = a.shell;
+	} else {
+		if (asprintf(&p->user_name, "%u", (unsigned)p->uid) < 0)
+			err(EXIT_CHDROP, "asprintf");
+		p->home = xstrndup("", 0);
+		p->shell = xstrndup("", 0);
+	}
+	if (p->groups_spec != NULL) {
+		const char *cur = p->groups_spec, *item;
+		size_t len;
+		int r;
+
+		p->groups = calloc(MAX_GROUPS, sizeof(gid_t));
+		if (p->groups == NULL)
+			err(EXIT_CHDROP, "calloc");
+		if (*cur == '\0')
+			cur = NULL;
+		while ((r = list_next(&cur, &item, &len, &why)) > 0) {
+			if (p->ngroups == MAX_GROUPS)
+				errx(EXIT_CHDROP, "--groups: too many");
+			p->groups[p->ngroups++] = resolve_group(db, item, len, "--groups");
+		}
+		if (r < 0)
+			errx(EXIT_CHDROP, "--groups=%s: %s", p->groups_spec, why);
+	} else {
+		default_groups(p, db, &a);
+	}
+	if (db != NULL) {
+		free(files.passwd);
+		free(files.group);
+	}
+	p->ids_resolved = true;
+}
+
+/* uid 0 walks out of any chroot; gid 0 and group 0 open root's files. */
+static void check_not_root(const struct launch_plan *p)
+{
+	bool root = p->uid == 0 || p->gid == 0;
+
+	for (size_t i = 0; i < p->ngroups; i++)
+		root = root || p->groups[i] == 0;
+	if (!root)
+		return;
+	if (!p->allow_root)
+		errx(EXIT_CHDROP, "target uid %u, gid %u or a group is 0 (root): "
+		     "refused without --allow-root", (unsigned)p->uid,
+		     (unsigned)p->gid);
+	warnx("warning: the target keeps root (uid, gid or a group 0); "
+	      "root can leave a chroot");
+}
+
+/* --- descriptors --------------------------------------------------------- */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static void check_kept_fd(int fd, const char *what)
+{
+	struct stat st;
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0)
+		err(EXIT_CHDROP, "%s %d", what, fd);
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "%s %d: fstat", what, fd);
+	if (S_ISDIR(st.st_mode))
+		errx(EXIT_CHDROP, "%s %d: is a directory, a way out of the root: "
+		     "refused", what, fd);
+}
+
+static void resolve_fds(struct launch_plan *p)
+{
+	const char *why;
+
+	if (parse_listen_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	                     getpid(), &p->listen_fds, &why) < 0)
+		errx(EXIT_CHDROP, "socket activation: %s", why);
+	if (!p->close_fds)
+		return;
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			errx(EXIT_CHDROP, "descriptor %d is a directory, a way out "
+			     "of the root: refused", fd);
+	}
+	for (int i = 0; i < p->listen_fds; i++)
+		check_kept_fd(3 + i, "LISTEN_FDS descriptor");
+	for (size_t i = 0; i < p->nkeep_fds; i++)
+		check_kept_fd(p->keep_fds[i], "--keep-fd");
+}
+
+/* Close everything but 0-2, the socket-activation range, --keep-fd and our
+ * own root descriptor (closed once we are inside).  close_range(2) makes
+ * the cost independent of RLIMIT_NOFILE: one call per gap. */
+static void close_fds(const struct launch_plan *p, int rootfd)
+{
+	static int keep[3 + MAX_LISTEN_FDS + MAX_KEEP_FDS + 1];
+	size_t n = 0;
+	unsigned next = 0;
+
+	if (!p->close_fds)
+		return;
+	for (int fd = 0; fd < 3 + p->listen_fds; fd++)
+		keep[n++] = fd;
+	for (size_t i = 0; i < p->nkeep_fds; i++)
+		keep[n++] = p->keep_fds[i];
+	if (rootfd >= 0)
+		keep[n++] = rootfd;
+	qsort(keep, n, sizeof(keep[0]), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = (unsigned)keep[i];
+		if (k > next && close_range(next, k - 1, 0) < 0)
+			err(EXIT_CHDROP, "close_range(%u, %u)", next, k - 1);
+		next = k + 1;
+	}
+	if (close_range(next, ~0u, 0) < 0)
+		err(EXIT_CHDROP, "close_range(%u, ~0)", next);
+	/* What is kept must survive the exec. */
+	for (size_t i = 3; i < n; i++)
+		if (keep[i] != rootfd && fcntl(keep[i], F_SETFD, 0) < 0)
+			err(EXIT_CHDROP, "fcntl(%d, F_SETFD)", keep[i]);
+	say("descriptors closed but 0-2%s%s", p->listen_fds ? ", LISTEN_FDS" : "",
+	    p->nkeep_fds ? ", --keep-fd" : "");
+}
+
+/* --- session ------------------------------------------------------------- */
+
+static pid_t relay_child;
+
+static void relay(int sig)
+{
+	if (relay_child > 0)
+		kill(relay_child, sig);
+}
+
+/* setsid() fails for a process-group leader, which is what an interactive
+ * shell makes of every job.  Then, and only then, fork: the child carries
+ * on in a new session and the parent (which has no descriptors left and
+ * does nothing else) waits, forwards termination signals and reports the
+ * child's status as its own. */
+static void new_session(const struct launch_plan *p)
+{
+	int status;
+
+	if (!p->new_session)
+		return;
+	if (setsid() >= 0) {
+		say("new session %d", (int)getpid());
+		return;
+	}
+	if (errno != EPERM)
+		err(EXIT_CHDROP, "setsid");
+	relay_child = fork();
+	if (relay_child < 0)
+		err(EXIT_CHDROP, "fork");
+	if (relay_child == 0) {
+		if (setsid() < 0)
+			err(EXIT_CHDROP, "setsid");
+		say("new session %d (forked: chdrop was a process-group leader)",
+		    (int)getpid());
+		return;
+	}
+	signal(SIGTERM, relay);
+	signal(SIGHUP, relay);
+	signal(SIGINT, relay);
+	signal(SIGQUIT, relay);
+	if (close_range(0, ~0u, 0) < 0)
+		_exit(EXIT_CHDROP);
+	while (waitpid(relay_child, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXIT_CHDROP);
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+		_exit(128 + WTERMSIG(status));
+	}
+	_exit(WEXITSTATUS(status));
+}
+
+/* --- entering the root ------------------------------------------------- */
+
+static void enter_root(const struct launch_plan *p, int rootfd)
+{
+	if (p->root != NULL) {
+		if (p->pivot_root)
+			enter_pivot_root(p, rootfd);
+		else {
+			if (fchdir(rootfd) < 0)
+				err(EXIT_CHDROP, "fchdir(%s)", p->root);
+			if (chroot(".") < 0)
+				err(EXIT_CHDROP, "chroot(%s)", p->root);
+		}
+		if (chdir("/") < 0)
+			err(EXIT_CHDROP, "chdir(/)");
+		if (close(rootfd) < 0)
+			err(EXIT_CHDROP, "close root descriptor");
+		say("entered %s by %s", p->root, p->pivot_root ? "pivot_root" : "chroot");
+	}
+	if (p->chdir != NULL && chdir(p->chdir) < 0)
+		err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+}
+
+/* --- dropping privileges ----------------------------------------------- */
+
+static bool have_effective(unsigned cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static void capng_check(int rc, const char *what)
+{
+	/* libcap-ng returns negative codes and often leaves errno alone. */
+	if (rc < 0)
+		errx(EXIT_CHDROP, "%s: libcap-ng error %d", what, rc);
+}
+
+/* Fill libcap-ng's working set: the kept caps in the sets named by 'type'
+ * (plus 'extra' in permitted and effective), nothing else anywhere. */
+static void capng_stage(const struct launch_plan *p, unsigned lastcap,
+                        capng_type_t type, int extra)
+{
+	capng_clear(CAPNG_SELECT_ALL);
+	for (unsigned c = 0; c <= lastcap; c++)
+		if (p->caps & (UINT64_C(1) << c))
+			capng_check(capng_update(CAPNG_ADD, type, c), "capng_update");
+	if (extra >= 0)
+		capng_check(capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+		                         (unsigned)extra), "capng_update");
+}
+
+static unsigned long securebits_wanted(void)
+{
+	return SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	       SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+	       SECBIT_KEEP_CAPS_LOCKED |
+	       SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+}
+
+static bool same_groups(const struct launch_plan *p)
+{
+	gid_t cur[MAX_GROUPS];
+	int n = getgroups(MAX_GROUPS, cur);
+
+	if (n < 0)
+		err(EXIT_CHDROP, "getgroups");
+	if ((size_t)n != p->ngroups)
+		return false;
+	for (size_t i = 0; i < p->ngroups; i++) {
+		bool found = false;
+		for (int j = 0; j < n && !found; j++)
+			found = cur[j] == p->groups[i];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Called with the plan's privileged flag: whether we hold CAP_SETPCAP. */
+static void drop_privileges(const struct launch_plan *p, bool privileged)
+{
+	unsigned lastcap = last_cap();
+	uid_t u = p->uid;
+	gid_t g = p->gid;
+
+	/* Groups and gid first, while CAP_SETGID is still ours.  Setting the
+	 * list we already have needs no privilege, so skip it then. */
+	if (!same_groups(p) && setgroups(p->ngroups, p->groups) < 0)
+		err(EXIT_CHDROP, "setgroups(%zu groups)", p->ngroups);
+	if (setresgid(g, g, g) < 0)
+		err(EXIT_CHDROP, "setresgid(%u)", (unsigned)g);
+
+	/* The bounding set limits what any later exec can gain. */
+	if (privileged) {
+		capng_stage(p, lastcap, CAPNG_BOUNDING_SET, -1);
+		capng_check(capng_apply(CAPNG_SELECT_BOUNDS), "bounding set");
+	}
+
+	/* Change uid keeping the permitted set; then reduce it to the kept
+	 * caps plus CAP_SETPCAP, which the securebits still need. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_SET_KEEPCAPS, 1)");
+	if (setresuid(u, u, u) < 0)
+		err(EXIT_CHDROP, "setresuid(%u)", (unsigned)u);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_SET_KEEPCAPS, 0)");
+
+	capng_stage(p, lastcap, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+	            CAPNG_INHERITABLE | CAPNG_AMBIENT,
+	            privileged ? CAP_SETPCAP : -1);
+	capng_check(capng_apply(CAPNG_SELECT_CAPS), "capabilities");
+	/* Ambient caps are what carries the kept caps across exec into an
+	 * ordinary binary (and into every descendant of the target). */
+	capng_check(capng_apply(CAPNG_SELECT_AMBIENT), "ambient capabilities");
+
+	if (privileged && p->securebits &&
+	    prctl(PR_SET_SECUREBITS, securebits_wanted(), 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_SET_SECUREBITS, %#lx)", securebits_wanted());
+
+	capng_stage(p, lastcap, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+	            CAPNG_INHERITABLE | CAPNG_AMBIENT, -1);
+	capng_check(capng_apply(CAPNG_SELECT_CAPS), "capabilities");
+	say("dropped to uid %u gid %u, %zu groups, caps %#llx", (unsigned)u,
+	    (unsigned)g, p->ngroups, (unsigned long long)p->caps);
+}
+
+/* --- verification ---------------------------------------------------------
+ * Read back through the kernel directly, not through libcap-ng: a check
+ * done by the code that did the work would share its mistakes. */
+
+static void fail_verify(const char *what)
+{
+	errx(EXIT_CHDROP, "verification failed: %s", what);
+}
+
+static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	unsigned lastcap = last_cap();
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	uint64_t eff, prm, inh, amb = 0, bnd = 0;
+	int r;
+
+	if (getresuid(&ru, &eu, &su) < 0)
+		err(EXIT_CHDROP, "getresuid");
+	if (ru != p->uid || eu != p->uid || su != p->uid)
+		fail_verify("uids");
+	if (getresgid(&rg, &eg, &sg) < 0)
+		err(EXIT_CHDROP, "getresgid");
+	if (rg != p->gid || eg != p->gid || sg != p->gid)
+		fail_verify("gids");
+	if (!same_groups(p))
+		fail_verify("supplementary groups");
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	for (unsigned c = 0; c <= lastcap; c++) {
+		r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
+		if (r < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_IS_SET, %u)", c);
+		amb |= (uint64_t)(r == 1) << c;
+		r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (r < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_READ, %u)", c);
+		bnd |= (uint64_t)(r == 1) << c;
+	}
+	if (eff != p->caps || prm != p->caps || inh != p->caps)
+		fail_verify("effective, permitted or inheritable capabilities");
+	if (amb != p->caps)
+		fail_verify("ambient capabilities");
+	if (privileged && bnd != p->caps)
+		fail_verify("bounding set");
+
+	r = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	if (r < 0)
+		err(EXIT_CHDROP, "prctl(PR_GET_NO_NEW_PRIVS)");
+	if (p->no_new_privs && r != 1)
+		fail_verify("no_new_privs");
+	r = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0);
+	if (r != 0)
+		fail_verify("keepcaps");
+	r = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	if (r < 0)
+		err(EXIT_CHDROP, "prctl(PR_GET_SECUREBITS)");
+	if (privileged && p->securebits && (unsigned long)r != securebits_wanted())
+		fail_verify("securebits");
+	if (p->tty_guard && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		fail_verify("seccomp filter");
+
+	/* Try to get back what we gave up, as OpenSSH's
+	 * permanently_set_uid() does.  A kept CAP_SETUID/CAP_SETGID, or a
+	 * target that is root, makes the attempt meaningless: skip it. */
+	if (p->uid != 0 && !(p->caps & (UINT64_C(1) << CAP_SETUID)) &&
+	    (setuid(0) == 0 || setresuid((uid_t)-1, 0, (uid_t)-1) == 0))
+		fail_verify("uid 0 could be regained");
+	if (old_gid != p->gid && !(p->caps & (UINT64_C(1) << CAP_SETGID)) &&
+	    (setgid(old_gid) == 0 || setresgid((gid_t)-1, old_gid, (gid_t)-1) == 0))
+		fail_verify("the old gid could be regained");
+	say("verified: ids, groups, five capability sets, no_new_privs, "
+	    "securebits");
+}
+
+/* --- environment and exec ------------------------------------------------ */
+
+struct envlist { char **v; size_t n; };
+
+static void env_put(struct envlist *e, char *kv)
+{
+	size_t nl = strcspn(kv, "=");
+
+	for (size_t i = 0; i < e->n; i++) {
+		if (strncmp(e->v[i], kv, nl) == 0 && e->v[i][nl] == '=') {
+			e->v[i] = kv;
+			return;
+		}
+	}
+	e->v[e->n++] = kv;
+	e->v[e->n] = NULL;
+}
+
+static void env_set(struct envlist *e, const char *name, const char *value)
+{
+	char *kv;
+
+	if (asprintf(&kv, "%s=%s", name, value) < 0)
+		err(EXIT_CHDROP, "asprintf");
+	env_put(e, kv);
+}
+
+/* HOME is the account's home if that is a directory inside the root
+ * (resolved as the root would see it, symlinks confined), else "/". */
+static const char *target_home(const struct launch_plan *p, int rootfd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (p->home == NULL || p->home[0] != '/')
+		return "/";
+	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+	                  rootfd >= 0 ? p->home + 1 : p->home, &how, sizeof(how));
+	if (fd < 0)
+		return "/";
+	close(fd);
+	return p->home;
+}
+
+static char **build_env(const struct launch_plan *p, const char *home)
+{
+	size_t count = 0;
+	struct envlist e;
+
+	for (char **v = environ; *v; v++)
+		count++;
+	e.v = calloc(count + p->nenv_set + 8, sizeof(char *));
+	if (e.v == NULL)
+		err(EXIT_CHDROP, "calloc");
+	e.n = 0;
+	for (char **v = environ; *v; v++) {
+		bool keep = !p->reset_env;
+		for (size_t i = 0; !keep && i < sizeof(reset_env_keep) /
+		                                sizeof(reset_env_keep[0]); i++) {
+			size_t l = strlen(reset_env_keep[i]);
+			keep = strncmp(*v, reset_env_keep[i], l) == 0 && (*v)[l] == '=';
+		}
+		if (keep && strchr(*v, '=') != NULL)
+			env_put(&e, *v);
+	}
+	env_set(&e, "HOME", home);
+	env_set(&e, "USER", p->user_name);
+	env_set(&e, "LOGNAME", p->user_name);
+	if (p->reset_env) {
+		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
+		env_set(&e, "PATH", SAFE_PATH);
+	}
+	for (size_t i = 0; i < p->nenv_set; i++)
+		env_put(&e, (char *)p->env_set[i]);
+	return e.v;
+}
+
+static void exec_target(const struct launch_plan *p, char **envp)
+{
+	environ = envp;
+	execvp(p->argv[0], p->argv);
+	int e = errno;
+	warn("exec %s", p->argv[0]);
+	exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* --- dry run --------------------------------------------------------------- */
+
+static void print_list(const char *key, const gid_t *v, size_t n)
+{
+	printf("%s=", key);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", (unsigned)v[i]);
+	putchar('\n');
+}
+
+static void print_plan(const struct launch_plan *p, char **envp)
+{
+	bool first = true;
+
+	printf("program=%s\n", p->argv[0]);
+	for (size_t i = 0; p->argv[i]; i++)
+		printf("argv.%zu=%s\n", i, p->argv[i]);
+	printf("root=%s\n", p->root ? p->root : "none");
+	printf("mode=%s\n", !p->root ? "none" : p->pivot_root ? "pivot_root" : "chroot");
+	printf("chdir=%s\n", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
+	printf("userdb=%s\n", p->userdb == USERDB_ROOT ? "root" : "host");
+	printf("user=%s\n", p->user_name);
+	printf("uid=%u\ngid=%u\n", (unsigned)p->uid, (unsigned)p->gid);
+	print_list("groups", p->groups, p->ngroups);
+	printf("caps=");
+	for (unsigned c = 0; c < 64; c++) {
+		if (p->caps & (UINT64_C(1) << c)) {
+			printf("%s%s", first ? "" : ",", capng_capability_to_name(c));
+			first = false;
+		}
+	}
+	putchar('\n');
+	printf("no_new_privs=%d\nsecurebits=%d\nclose_fds=%d\n", p->no_new_privs,
+	       p->securebits, p->close_fds);
+	printf("keep_fds=");
+	if (p->close_fds) {
+		printf("0,1,2");
+		for (int i = 0; i < p->listen_fds; i++)
+			printf(",%d", 3 + i);
+		for (size_t i = 0; i < p->nkeep_fds; i++)
+			printf(",%d", p->keep_fds[i]);
+	} else {
+		printf("all");
+	}
+	putchar('\n');
+	printf("tty_guard=%d\nnew_session=%d\nlandlock=%d\n", p->tty_guard,
+	       p->new_session, p->landlock);
+	printf("scope=%s%s%s\n", p->scope & SCOPE_SIGNAL ? "signal" : "",
+	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
+	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
+	printf("reset_env=%d\n", p->reset_env);
+	for (char **v = envp; *v; v++) {
+		bool inherited = false;
+		for (char **o = environ; *o && !inherited; o++)
+			inherited = *o == *v;
+		if (!inherited)
+			printf("env.%s\n", *v);
+	}
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	struct launch_plan plan;
+	bool privileged;
+	gid_t old_gid = getgid();
+	int rootfd = -1;
+	char **envp;
+
+	program_invocation_short_name = (char *)"chdrop";
+	refuse_setuid_install();
+	ensure_std_fds();
+
+	parse_args(argc, argv, &plan);
+	validate(&plan);
+	if (!plan.dry_run)
+		private_mount_ns(&plan);
+	if (plan.root != NULL)
+		rootfd = open_root(&plan);
+	resolve_identity(&plan, rootfd);
+	check_not_root(&plan);
+	resolve_fds(&plan);
+	envp = build_env(&plan, target_home(&plan, rootfd));
+	if (plan.dry_run) {
+		print_plan(&plan, envp);
+		return 0;
+	}
+	privileged = have_effective(CAP_SETPCAP);
+	if (!privileged && !plan.no_new_privs)
+		errx(EXIT_CHDROP, "without CAP_SETPCAP the bounding set and "
+		     "securebits cannot be set: keep no_new_privs on");
+
+	close_fds(&plan, rootfd);
+	new_session(&plan);
+	enter_root(&plan, rootfd);
+	set_no_new_privs(&plan);
+	tty_guard(&plan);
+	landlock(&plan);
+	drop_privileges(&plan, privileged);
+	verify(&plan, privileged, old_gid);
+	exec_target(&plan, envp);
+}

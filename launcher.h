@@ -1,0 +1,130 @@
+/* chdrop — enter a root directory, drop privileges irrevocably, exec.
+ *
+ * The plan below is filled by parsing and resolution, checked as a whole,
+ * and only then acted upon.  Every optional setting has an explicit *_set
+ * flag: 0 is a real uid, never "unset".
+ */
+#ifndef CHDROP_LAUNCHER_H
+#define CHDROP_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CHDROP_VERSION "0.1.0"
+
+/* Exit codes, as coreutils chroot/env/nohup use them. */
+enum {
+	EXIT_CHDROP = 125,   /* chdrop itself failed; nothing was executed */
+	EXIT_CANNOT_RUN = 126, /* PROGRAM found but could not be executed */
+	EXIT_NOT_FOUND = 127,  /* PROGRAM not found */
+};
+
+#define MAX_GROUPS 65536   /* NGROUPS_MAX on Linux */
+#define MAX_KEEP_FDS 64
+#define MAX_ENV_SET 256
+#define MAX_LISTEN_FDS 4096
+
+enum userdb { USERDB_HOST, USERDB_ROOT };
+
+/* Landlock scoping (ABI >= 6), opt-in. */
+enum { SCOPE_SIGNAL = 1u << 0, SCOPE_ABSTRACT_UNIX = 1u << 1 };
+
+struct launch_plan {
+	/* identity as given on the command line */
+	const char *user_spec;     /* NULL: no -u */
+	const char *group_spec;    /* NULL: no -g */
+	const char *groups_spec;   /* NULL: no -G; "" means none */
+	enum userdb userdb;
+	bool allow_root;
+
+	/* identity as resolved */
+	bool ids_resolved;
+	uid_t uid;
+	gid_t gid;
+	size_t ngroups;
+	gid_t *groups;
+	bool have_entry;           /* the user has an account-database entry */
+	char *user_name;           /* entry name, or the number as text */
+	char *home;                /* from the entry, "" when none */
+	char *shell;               /* from the entry, "" when none */
+
+	/* root directory */
+	const char *root;          /* NULL: no -r, privileges only */
+	const char *chdir;         /* NULL: "/" inside a root, else unchanged */
+	bool unsafe_root;
+	bool pivot_root;
+	bool userns;
+
+	/* capabilities to keep: bit n is capability n */
+	uint64_t caps;
+
+	/* hardening, each on by default */
+	bool no_new_privs;
+	bool securebits;
+	bool close_fds;
+	bool tty_guard;
+	bool landlock;
+	unsigned scope;            /* SCOPE_* bits, opt-in */
+	bool new_session;
+	int keep_fds[MAX_KEEP_FDS];
+	size_t nkeep_fds;
+	int listen_fds;            /* systemd socket activation: 3 .. 3+n-1 */
+
+	/* environment */
+	bool reset_env;
+	const char *env_set[MAX_ENV_SET];  /* "NAME=VALUE" */
+	size_t nenv_set;
+
+	/* information */
+	bool dry_run;
+	int verbose;
+
+	char **argv;               /* PROGRAM [ARG]... */
+};
+
+/* parse.c — pure functions: no system calls, no globals, no exits.
+ * Each returns 0 on success and -1 with *why set to a static message. */
+int parse_id(const char *s, bool *numeric, uint32_t *id, const char **why);
+int parse_name(const char *s, const char **why);
+int parse_caps(const char *s, unsigned last_cap, uint64_t *caps, const char **why);
+int parse_env_assign(const char *s, const char **why);
+int parse_fd(const char *s, int *fd, const char **why);
+int parse_scope(const char *s, unsigned *scope, const char **why);
+int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
+                     int *nfds, const char **why);
+
+/* Plain-text account files (--userdb=root).  The callbacks see each entry
+ * in file order; returning non-zero stops the walk.  A malformed line is an
+ * error (*line says which), never silently skipped. */
+struct pw_entry {
+	const char *name; size_t name_len;
+	uint32_t uid, gid;
+	const char *home; size_t home_len;
+	const char *shell; size_t shell_len;
+};
+struct gr_entry {
+	const char *name; size_t name_len;
+	uint32_t gid;
+	const char *members; size_t members_len;  /* comma-separated */
+};
+int parse_passwd(const char *buf, size_t len,
+                 int (*cb)(const struct pw_entry *, void *), void *arg,
+                 size_t *line, const char **why);
+int parse_group(const char *buf, size_t len,
+                int (*cb)(const struct gr_entry *, void *), void *arg,
+                size_t *line, const char **why);
+bool member_of(const char *members, size_t len, const char *name);
+int list_next(const char **cursor, const char **item, size_t *len,
+              const char **why);
+
+/* confine.c — the layers beyond chroot; each exits on failure. */
+void set_no_new_privs(const struct launch_plan *p);
+void tty_guard(const struct launch_plan *p);
+int landlock_abi(void);
+void landlock(const struct launch_plan *p);
+void private_mount_ns(const struct launch_plan *p);
+void enter_pivot_root(const struct launch_plan *p, int rootfd);
+
+#endif

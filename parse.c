@@ -1,0 +1,422 @@
+/* chdrop — pure parsers.
+ *
+ * Nothing here makes a system call, touches a global or exits: every
+ * function takes text and returns a verdict, so each can be unit-tested and
+ * fuzzed without privileges.  Errors come back as a short static reason.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <cap-ng.h>
+
+#include "launcher.h"
+
+/* A uid or gid: decimal digits only, optionally "+" to force a number
+ * where a name would also fit.  (uid_t)-1 is "no change" to the kernel, so
+ * 4294967295 is refused rather than silently meaning "stay as I am". */
+int parse_id(const char *s, bool *numeric, uint32_t *id, const char **why)
+{
+	const char *p = s;
+	uint64_t v = 0;
+
+	*numeric = false;
+	if (*p == '+')
+		p++;
+	if (*p == '\0') {
+		*why = "empty";
+		return -1;
+	}
+	if (!isdigit((unsigned char)*p)) {
+		if (p != s) {
+			*why = "not a number";
+			return -1;
+		}
+		return parse_name(s, why);
+	}
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			*why = "not a number";
+			return -1;
+		}
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v >= UINT32_MAX) {
+			*why = "out of range";
+			return -1;
+		}
+	}
+	*numeric = true;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+/* A user or group name as shadow-utils would accept it: no separators,
+ * no white space, no control characters, not starting with '-'. */
+int parse_name(const char *s, const char **why)
+{
+	size_t n = strlen(s);
+
+	if (n == 0) {
+		*why = "empty";
+		return -1;
+	}
+	if (n > 256) {
+		*why = "name too long";
+		return -1;
+	}
+	if (s[0] == '-') {
+		*why = "not a name or number";
+		return -1;
+	}
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c == ':' || c == ',' || c == '/' || c == 0x7f) {
+			*why = "invalid character in name";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Iterate over a comma-separated list.  Returns 1 with the next item,
+ * 0 at the end, -1 for an empty item ("a,,b", "a,", ",a"). */
+int list_next(const char **cursor, const char **item, size_t *len,
+              const char **why)
+{
+	const char *p = *cursor, *comma;
+
+	if (p == NULL)
+		return 0;
+	comma = strchr(p, ',');
+	*item = p;
+	*len = comma ? (size_t)(comma - p) : strlen(p);
+	*cursor = comma ? comma + 1 : NULL;
+	if (*len == 0) {
+		*why = "empty item in list";
+		return -1;
+	}
+	return 1;
+}
+
+/* Capability names, as capsh and systemd spell them: case-insensitive,
+ * the CAP_ prefix optional.  A name the running kernel does not know
+ * (above last_cap) is an error, not a no-op. */
+int parse_caps(const char *s, unsigned last_cap, uint64_t *caps,
+               const char **why)
+{
+	const char *item;
+	size_t len;
+	int r;
+
+	*caps = 0;
+	if (*s == '\0')
+		return 0;
+	while ((r = list_next(&s, &item, &len, why)) > 0) {
+		char name[64];
+		int cap;
+
+		if (len >= 4 && strncasecmp(item, "cap_", 4) == 0) {
+			item += 4;
+			len -= 4;
+		}
+		if (len == 0 || len >= sizeof(name)) {
+			*why = "unknown capability";
+			return -1;
+		}
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)item[i];
+			if (!isalpha(c) && c != '_') {
+				*why = "unknown capability";
+				return -1;
+			}
+			name[i] = (char)tolower(c);
+		}
+		name[len] = '\0';
+		cap = capng_name_to_capability(name);
+		if (cap < 0) {
+			*why = "unknown capability";
+			return -1;
+		}
+		if ((unsigned)cap > last_cap || cap > 63) {
+			*why = "capability not supported by the running kernel";
+			return -1;
+		}
+		*caps |= UINT64_C(1) << cap;
+	}
+	return r;
+}
+
+/* NAME=VALUE with a portable shell name. */
+int parse_env_assign(const char *s, const char **why)
+{
+	const char *eq = strchr(s, '=');
+
+	if (eq == NULL) {
+		*why = "expected NAME=VALUE";
+		return -1;
+	}
+	if (eq == s || isdigit((unsigned char)*s)) {
+		*why = "invalid variable name";
+		return -1;
+	}
+	for (const char *p = s; p < eq; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_') {
+			*why = "invalid variable name";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_uint(const char *s, long max, long *out, const char **why)
+{
+	long v = 0;
+
+	if (*s == '\0') {
+		*why = "empty";
+		return -1;
+	}
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s)) {
+			*why = "not a number";
+			return -1;
+		}
+		v = v * 10 + (*s - '0');
+		if (v > max) {
+			*why = "out of range";
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_fd(const char *s, int *fd, const char **why)
+{
+	long v;
+
+	if (parse_uint(s, INT32_MAX, &v, why) < 0)
+		return -1;
+	*fd = (int)v;
+	return 0;
+}
+
+int parse_scope(const char *s, unsigned *scope, const char **why)
+{
+	const char *item;
+	size_t len;
+	int r;
+
+	*scope = 0;
+	while ((r = list_next(&s, &item, &len, why)) > 0) {
+		if (len == 6 && strncmp(item, "signal", 6) == 0)
+			*scope |= SCOPE_SIGNAL;
+		else if (len == 13 && strncmp(item, "abstract-unix", 13) == 0)
+			*scope |= SCOPE_ABSTRACT_UNIX;
+		else {
+			*why = "unknown scope (signal, abstract-unix)";
+			return -1;
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (*scope == 0) {
+		*why = "empty";
+		return -1;
+	}
+	return 0;
+}
+
+/* systemd's sd_listen_fds(3) protocol: the descriptors are ours only when
+ * LISTEN_PID names this very process.  Malformed values are errors: a
+ * service manager that sends garbage is not one to guess for. */
+int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
+                     int *nfds, const char **why)
+{
+	long pid, n;
+
+	*nfds = 0;
+	if (pid_s == NULL || fds_s == NULL)
+		return 0;
+	if (parse_uint(pid_s, INT32_MAX, &pid, why) < 0) {
+		*why = "LISTEN_PID is not a process id";
+		return -1;
+	}
+	if (pid != self)
+		return 0;
+	if (parse_uint(fds_s, MAX_LISTEN_FDS, &n, why) < 0) {
+		*why = "LISTEN_FDS is not a small number";
+		return -1;
+	}
+	*nfds = (int)n;
+	return 0;
+}
+
+/* --- plain-text account files -------------------------------------------
+ * Fields are split on ':' exactly; a line with the wrong field count or a
+ * non-numeric id is an error.  Blank lines and '#' comments are skipped;
+ * NIS compat lines ("+", "-") are refused since they mean "ask NSS". */
+
+static int split_fields(const char *line, size_t len, const char **f,
+                        size_t *flen, size_t want)
+{
+	size_t n = 0;
+	const char *p = line, *end = line + len;
+
+	for (;;) {
+		const char *c = memchr(p, ':', (size_t)(end - p));
+		if (n == want)
+			return -1;
+		f[n] = p;
+		flen[n] = c ? (size_t)(c - p) : (size_t)(end - p);
+		n++;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return n == want ? 0 : -1;
+}
+
+static int field_id(const char *s, size_t len, uint32_t *id)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v >= UINT32_MAX)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+typedef int (*line_fn)(const char *line, size_t len, void *ctx,
+                       const char **why);
+
+/* Calls fn for each meaningful line; stops early when fn returns 1. */
+static int each_line(const char *buf, size_t len, line_fn fn, void *ctx,
+                     size_t *lineno, const char **why)
+{
+	const char *p = buf, *end = buf + len;
+
+	*lineno = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int r;
+
+		++*lineno;
+		if (memchr(p, '\0', l) != NULL) {
+			*why = "NUL byte in file";
+			return -1;
+		}
+		if (l > 0 && p[0] != '#') {
+			if (p[0] == '+' || p[0] == '-') {
+				*why = "NIS compat entries are not supported";
+				return -1;
+			}
+			r = fn(p, l, ctx, why);
+			if (r < 0)
+				return -1;
+			if (r > 0)
+				return 0;
+		}
+		p += l + 1;
+	}
+	*lineno = 0;
+	return 0;
+}
+
+struct pw_walk {
+	int (*cb)(const struct pw_entry *, void *);
+	void *arg;
+};
+
+struct gr_walk {
+	int (*cb)(const struct gr_entry *, void *);
+	void *arg;
+};
+
+static int passwd_line(const char *line, size_t len, void *ctx,
+                       const char **why)
+{
+	struct pw_walk *w = ctx;
+	const char *f[7];
+	size_t fl[7];
+	struct pw_entry e;
+
+	if (split_fields(line, len, f, fl, 7) < 0) {
+		*why = "expected 7 fields";
+		return -1;
+	}
+	if (fl[0] == 0 || field_id(f[2], fl[2], &e.uid) < 0 ||
+	    field_id(f[3], fl[3], &e.gid) < 0) {
+		*why = "malformed entry";
+		return -1;
+	}
+	e.name = f[0];
+	e.name_len = fl[0];
+	e.home = f[5];
+	e.home_len = fl[5];
+	e.shell = f[6];
+	e.shell_len = fl[6];
+	return w->cb(&e, w->arg) ? 1 : 0;
+}
+
+static int group_line(const char *line, size_t len, void *ctx,
+                      const char **why)
+{
+	struct gr_walk *w = ctx;
+	const char *f[4];
+	size_t fl[4];
+	struct gr_entry e;
+
+	if (split_fields(line, len, f, fl, 4) < 0) {
+		*why = "expected 4 fields";
+		return -1;
+	}
+	if (fl[0] == 0 || field_id(f[2], fl[2], &e.gid) < 0) {
+		*why = "malformed entry";
+		return -1;
+	}
+	e.name = f[0];
+	e.name_len = fl[0];
+	e.members = f[3];
+	e.members_len = fl[3];
+	return w->cb(&e, w->arg) ? 1 : 0;
+}
+
+int parse_passwd(const char *buf, size_t len,
+                 int (*cb)(const struct pw_entry *, void *), void *arg,
+                 size_t *line, const char **why)
+{
+	struct pw_walk w = { cb, arg };
+	return each_line(buf, len, passwd_line, &w, line, why);
+}
+
+int parse_group(const char *buf, size_t len,
+                int (*cb)(const struct gr_entry *, void *), void *arg,
+                size_t *line, const char **why)
+{
+	struct gr_walk w = { cb, arg };
+	return each_line(buf, len, group_line, &w, line, why);
+}
+
+/* Is name one of the comma-separated members? */
+bool member_of(const char *members, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = members, *end = members + len;
+
+	while (p < end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		size_t l = c ? (size_t)(c - p) : (size_t)(end - p);
+		if (l == n && memcmp(p, name, n) == 0)
+			return true;
+		p += l + 1;
+	}
+	return false;
+}
