@@ -56,3 +56,6 @@ uninstall:
 
 clean:
 	rm -f chdrop $(OBJS) tests/probe
+
+# Further targets (quality gates, benchmark, packaging), one file each.
+-include mk/*.mk
