@@ -1158,6 +1158,27 @@ static void print_plan(const struct launch_plan *p, char **envp)
 	}
 }
 
+/* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
+ * That is acceptable only for a caller who already is exactly the target
+ * (the "already being the identity is not an error" case) and keeps
+ * no_new_privs, which makes both moot: nothing it executes can gain
+ * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
+static void check_unprivileged(const struct launch_plan *p)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) < 0)
+		err(EXIT_CHDROP, "getresuid");
+	if (getresgid(&rg, &eg, &sg) < 0)
+		err(EXIT_CHDROP, "getresgid");
+	if (ru != p->uid || rg != p->gid || p->caps != 0 || !p->no_new_privs)
+		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
+		     "and lock the securebits: run chdrop as root");
+	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
+	    "as they are (no_new_privs makes them moot)", (unsigned)ru);
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -1187,9 +1208,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	privileged = have_effective(CAP_SETPCAP);
-	if (!privileged && !plan.no_new_privs)
-		errx(EXIT_CHDROP, "without CAP_SETPCAP the bounding set and "
-		     "securebits cannot be set: keep no_new_privs on");
+	if (!privileged)
+		check_unprivileged(&plan);
 
 	close_fds(&plan, rootfd);
 	new_session(&plan);
