@@ -7,3 +7,18 @@
 # units (tests/systemd/run; needs debootstrap and systemd-container).
 check-systemd: chdrop
 	timeout 480 ./tests/systemd/run
+
+# Shell completions.  Debian's zsh looks in vendor-completions; most other
+# systems, and zsh's own default, in site-functions.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+
+.PHONY: install-completions uninstall-completions
+
+install-completions:
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 completions/chdrop.bash $(DESTDIR)$(BASHCOMPDIR)/chdrop
+	install -m 0644 completions/_chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
+
+uninstall-completions:
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
