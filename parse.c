@@ -306,14 +306,16 @@ static int each_line(const char *buf, size_t len, line_fn fn, void *ctx,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		int r;
 
 		++*lineno;
 		if (memchr(p, '\0', l) != NULL) {
 			*why = "NUL byte in file";
 			return -1;
 		}
+		/* cppcheck-suppress knownConditionTrueFalse ; 0 on an empty line */
 		if (l > 0 && p[0] != '#') {
+			int r;
+
 			if (p[0] == '+' || p[0] == '-') {
 				*why = "NIS compat entries are not supported";
 				return -1;
