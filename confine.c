@@ -90,6 +90,7 @@ void tty_guard(const struct launch_plan *p)
 
 struct ll_ruleset_attr {         /* struct landlock_ruleset_attr, ABI 6 */
 	uint64_t handled_access_fs;
+	/* cppcheck-suppress unusedStructMember ; the kernel's layout */
 	uint64_t handled_access_net;
 	uint64_t scoped;
 };
