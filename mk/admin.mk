@@ -22,3 +22,21 @@ install-completions:
 
 uninstall-completions:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
+
+# Packages (packaging/build-pkg): build/deb/, build/rpm/ and the source
+# tarball build/chdrop-VERSION.tar.gz (make dist).  Each builds
+# from a temporary copy of the tree; make check-deb installs the .deb with
+# dpkg, checks it and purges it again.
+.PHONY: deb check-deb rpm dist
+
+deb:
+	./packaging/build-pkg deb
+
+check-deb: deb
+	./packaging/build-pkg check-deb
+
+rpm:
+	./packaging/build-pkg rpm
+
+dist:
+	./packaging/build-pkg dist
