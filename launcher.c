@@ -1110,13 +1110,14 @@ static char **build_env(const struct launch_plan *p, const char *home)
 static void exec_target(const struct launch_plan *p, char **envp)
 {
 	const char *prog = p->argv[0], *path = NULL;
-	char buf[PATH_MAX];
 	int e = ENOENT;
 
 	if (strchr(prog, '/') != NULL) {
 		execve(prog, p->argv, envp);
 		e = errno;
 	} else {
+		char buf[PATH_MAX];
+
 		for (char **v = envp; *v && path == NULL; v++)
 			if (strncmp(*v, "PATH=", 5) == 0)
 				path = *v + 5;
