@@ -30,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -568,6 +569,98 @@ static int cmd_pty(char **argv)
 	exit(128 + WTERMSIG(status));
 }
 
+
+/* ptrace(PTRACE_ATTACH) another process, then let it go. */
+static int cmd_ptrace(char **argv)
+{
+	pid_t pid = (pid_t)atol(argv[0]);
+	int st;
+
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) != 0) {
+		printf("ptrace=%s\n", errname(errno));
+		return 0;
+	}
+	waitpid(pid, &st, 0);
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	printf("ptrace=ok\n");
+	return 0;
+}
+
+/* The everyday file work of a service, inside DIR: create, write, rename,
+ * link, truncate, symlink, mkdir/rmdir, unlink, and run a program (this
+ * probe, copied).  Prints fs_STEP=ok or the errno name, then fs=ok if all
+ * steps worked: the Landlock rule must deny nothing inside the root. */
+static int fs_step(const char *name, int r, int *bad)
+{
+	printf("fs_%s=%s\n", name, r == 0 ? "ok" : errname(errno));
+	if (r != 0)
+		*bad = 1;
+	return r;
+}
+
+static int cmd_fs_ops(char **argv)
+{
+	char a[512], b[512], c[512], d[512], self[512];
+	int bad = 0, fd, st;
+	pid_t pid;
+
+	snprintf(a, sizeof a, "%s/a", argv[0]);
+	snprintf(b, sizeof b, "%s/sub/b", argv[0]);
+	snprintf(c, sizeof c, "%s/c", argv[0]);
+	snprintf(d, sizeof d, "%s/sub", argv[0]);
+	snprintf(self, sizeof self, "%s/prog", argv[0]);
+	fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fs_step("create", fd < 0 ? -1 : 0, &bad);
+	if (fd >= 0) {
+		fs_step("write", write(fd, "hello\n", 6) == 6 ? 0 : -1, &bad);
+		fs_step("ftruncate", ftruncate(fd, 2), &bad);
+		close(fd);
+	}
+	fs_step("truncate", truncate(a, 1), &bad);
+	fs_step("mkdir", mkdir(d, 0755), &bad);
+	fs_step("rename", rename(a, b), &bad);
+	fs_step("link", link(b, c), &bad);
+	fs_step("symlink", symlink("c", a), &bad);
+	fs_step("unlink", unlink(a), &bad);
+	fs_step("unlink2", unlink(c), &bad);
+	fs_step("unlink3", unlink(b), &bad);
+	fs_step("rmdir", rmdir(d), &bad);
+	/* copy /bin/probe and run the copy */
+	{
+		int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		int out = open(self, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+		char buf[65536];
+		ssize_t n;
+
+		if (in < 0)
+			in = open("/bin/probe", O_RDONLY | O_CLOEXEC);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		fs_step("copy", in >= 0 && out >= 0 ? 0 : -1, &bad);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char *args[] = { self, "exit", "7", NULL };
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 1);
+		execv(self, args);
+		_exit(100 + errno % 100);
+	}
+	waitpid(pid, &st, 0);
+	errno = WIFEXITED(st) ? WEXITSTATUS(st) - 100 : 0;
+	fs_step("exec", WIFEXITED(st) && WEXITSTATUS(st) == 7 ? 0 : -1, &bad);
+	unlink(self);
+	printf("fs=%s\n", bad ? "failed" : "ok");
+	return 0;
+}
+
 struct command {
 	const char *name;
 	int nargs;           /* fixed count; -1: at least one, takes the rest;
@@ -598,6 +691,8 @@ static const struct command commands[] = {
 	{ "args", -2, cmd_args, 0 },
 	{ "exec", -1, cmd_exec, 0 },
 	{ "pty", -1, cmd_pty, 0 },
+	{ "ptrace", 1, cmd_ptrace, 0 },
+	{ "fs-ops", 1, cmd_fs_ops, 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
