@@ -579,7 +579,10 @@ static void default_groups(struct launch_plan *p, const struct userdb_files *db,
 	if (!a->found)
 		return;
 	if (db != NULL) {
-		struct gr_query q = { .member = a->name, .list = p->groups };
+		/* As initgroups(3) would: the primary group, then every group
+		 * that lists the user as a member. */
+		struct gr_query q = { .member = a->name, .list = p->groups, .n = 1 };
+		p->groups[0] = p->gid;
 		walk_group(db, &q);
 		p->ngroups = q.n;
 		return;
