@@ -848,25 +848,44 @@ static bool have_effective(unsigned cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-static void capng_check(int rc, const char *what)
+/* Capabilities are set with capset(2) and prctl(2) directly rather than
+ * through libcap-ng: libcap-ng 0.8.3's capng_apply() re-reads the process
+ * state from /proc/<pid>/status, and after chroot that path lies inside
+ * the tree, a file its owner may have made, read by a privileged process.
+ * (libcap-ng still names the capabilities, in parse.c.)  These three
+ * helpers are the whole of it. */
+static void set_caps(uint64_t permitted_effective, uint64_t inheritable)
 {
-	/* libcap-ng returns negative codes and often leaves errno alone. */
-	if (rc < 0)
-		errx(EXIT_CHDROP, "%s: libcap-ng error %d", what, rc);
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = d[i].permitted =
+			(uint32_t)(permitted_effective >> (32 * i));
+		d[i].inheritable = (uint32_t)(inheritable >> (32 * i));
+	}
+	if (syscall(SYS_capset, &h, d) < 0)
+		err(EXIT_CHDROP, "capset(%#llx, inheritable %#llx)",
+		    (unsigned long long)permitted_effective,
+		    (unsigned long long)inheritable);
 }
 
-/* Fill libcap-ng's working set: the kept caps in the sets named by 'type'
- * (plus 'extra' in permitted and effective), nothing else anywhere. */
-static void capng_stage(const struct launch_plan *p, unsigned lastcap,
-                        capng_type_t type, int extra)
+static void cut_bounding_set(uint64_t keep, unsigned lastcap)
 {
-	capng_clear(CAPNG_SELECT_ALL);
 	for (unsigned c = 0; c <= lastcap; c++)
-		if (p->caps & (UINT64_C(1) << c))
-			capng_check(capng_update(CAPNG_ADD, type, c), "capng_update");
-	if (extra >= 0)
-		capng_check(capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-		                         (unsigned)extra), "capng_update");
+		if (!(keep & (UINT64_C(1) << c)) &&
+		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_DROP, %u)", c);
+}
+
+static void set_ambient(uint64_t keep, unsigned lastcap)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+	for (unsigned c = 0; c <= lastcap; c++)
+		if ((keep & (UINT64_C(1) << c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_RAISE, %u)", c);
 }
 
 static unsigned long securebits_wanted(void)
@@ -911,10 +930,8 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 		err(EXIT_CHDROP, "setresgid(%u)", (unsigned)g);
 
 	/* The bounding set limits what any later exec can gain. */
-	if (privileged) {
-		capng_stage(p, lastcap, CAPNG_BOUNDING_SET, -1);
-		capng_check(capng_apply(CAPNG_SELECT_BOUNDS), "bounding set");
-	}
+	if (privileged)
+		cut_bounding_set(p->caps, lastcap);
 
 	/* Change uid keeping the permitted set; then reduce it to the kept
 	 * caps plus CAP_SETPCAP, which the securebits still need. */
@@ -924,22 +941,18 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 		err(EXIT_CHDROP, "setresuid(%u)", (unsigned)u);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		err(EXIT_CHDROP, "prctl(PR_SET_KEEPCAPS, 0)");
+	set_caps(p->caps | (privileged ? UINT64_C(1) << CAP_SETPCAP : 0), p->caps);
 
-	capng_stage(p, lastcap, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-	            CAPNG_INHERITABLE | CAPNG_AMBIENT,
-	            privileged ? CAP_SETPCAP : -1);
-	capng_check(capng_apply(CAPNG_SELECT_CAPS), "capabilities");
 	/* Ambient caps are what carries the kept caps across exec into an
-	 * ordinary binary (and into every descendant of the target). */
-	capng_check(capng_apply(CAPNG_SELECT_AMBIENT), "ambient capabilities");
-
+	 * ordinary binary (and into every descendant of the target).  They
+	 * must be raised before NO_CAP_AMBIENT_RAISE is locked. */
+	set_ambient(p->caps, lastcap);
 	if (privileged && p->securebits &&
 	    prctl(PR_SET_SECUREBITS, securebits_wanted(), 0, 0, 0) < 0)
 		err(EXIT_CHDROP, "prctl(PR_SET_SECUREBITS, %#lx)", securebits_wanted());
 
-	capng_stage(p, lastcap, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-	            CAPNG_INHERITABLE | CAPNG_AMBIENT, -1);
-	capng_check(capng_apply(CAPNG_SELECT_CAPS), "capabilities");
+	/* Last, CAP_SETPCAP itself (unless it was asked for). */
+	set_caps(p->caps, p->caps);
 	say("dropped to uid %u gid %u, %zu groups, caps %#llx", (unsigned)u,
 	    (unsigned)g, p->ngroups, (unsigned long long)p->caps);
 }
@@ -956,7 +969,9 @@ static void fail_verify(const char *what)
 static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	/* Zeroed: nothing read back may come from stack garbage, whatever
+	 * capget wrote (valgrind, for one, models only d[0] as written). */
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
 	unsigned lastcap = last_cap();
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
