@@ -16,7 +16,7 @@ WARN_CFLAGS    = -Wall -Wextra -Wformat=2 -Wconversion
 DEP_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcap-ng libseccomp 2>/dev/null)
 DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng libseccomp 2>/dev/null || echo -lcap-ng -lseccomp)
 
-ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 SRCS = launcher.c parse.c confine.c
@@ -46,12 +46,12 @@ check: deps chdrop tests/probe
 demo: deps chdrop tests/probe
 	./demo/run
 
-install: chdrop
+install: chdrop install-completions
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 chdrop $(DESTDIR)$(BINDIR)/chdrop
 	install -m 0644 docs/chdrop.1 $(DESTDIR)$(MANDIR)/man1/chdrop.1
 
-uninstall:
+uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
 
 clean:

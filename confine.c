@@ -85,6 +85,17 @@ void tty_guard(const struct launch_plan *p)
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
 #endif
+/* The new mount API's flags, where the C library does not define them
+ * (glibc before 2.36, musl). */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define LL_SCOPE_SIGNAL (1ULL << 1)
 
@@ -109,6 +120,8 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
+/* 0 when the kernel has no Landlock, or refuses it (a container's seccomp
+ * filter may answer EPERM); errno then says which. */
 int landlock_abi(void)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -133,8 +146,8 @@ void landlock(const struct launch_plan *p)
 		     "offers %d", abi);
 	if (abi == 0) {
 		if (p->verbose)
-			warnx("notice: Landlock is not available; file access is "
-			      "confined by the root alone");
+			warn("notice: Landlock is not available; file access is "
+			     "confined by the root alone");
 		return;
 	}
 	if (p->root == NULL && p->scope == 0)

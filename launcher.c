@@ -676,6 +676,12 @@ static void check_not_root(const struct launch_plan *p)
 
 /* --- descriptors --------------------------------------------------------- */
 
+/* close_range(2) by number: musl has no wrapper for it. */
+static int sys_close_range(unsigned first, unsigned last)
+{
+	return (int)syscall(SYS_close_range, first, last, 0);
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -737,11 +743,11 @@ static void close_fds(const struct launch_plan *p, int rootfd)
 	qsort(keep, n, sizeof(keep[0]), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = (unsigned)keep[i];
-		if (k > next && close_range(next, k - 1, 0) < 0)
+		if (k > next && sys_close_range(next, k - 1) < 0)
 			err(EXIT_CHDROP, "close_range(%u, %u)", next, k - 1);
 		next = k + 1;
 	}
-	if (close_range(next, ~0u, 0) < 0)
+	if (sys_close_range(next, ~0u) < 0)
 		err(EXIT_CHDROP, "close_range(%u, ~0)", next);
 	/* What is kept must survive the exec. */
 	for (size_t i = 3; i < n; i++)
@@ -795,7 +801,7 @@ static void new_session(const struct launch_plan *p)
 	signal(SIGINT, relay);
 	signal(SIGQUIT, relay);
 	/* NOLINTEND(cert-err33-c) */
-	if (close_range(0, ~0u, 0) < 0)
+	if (sys_close_range(0, ~0u) < 0)
 		_exit(EXIT_CHDROP);
 	while (waitpid(relay_child, &status, 0) < 0)
 		if (errno != EINTR)
@@ -1120,6 +1126,19 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	return e.v;
 }
 
+/* ENOENT from execve for a file that exists means its ELF interpreter
+ * (the dynamic loader) or #! interpreter is missing inside the root: the
+ * program was found, so that is 126, with a message that says so. */
+static void loader_missing(const char *path, int e)
+{
+	struct stat st;
+
+	if (e == ENOENT && stat(path, &st) == 0)
+		errx(EXIT_CANNOT_RUN, "exec %s: its interpreter or dynamic loader "
+		     "is missing inside the root", path);
+	errno = e;
+}
+
 /* PROGRAM with a slash is executed as it is; without one it is looked up
  * in the target's PATH.  This is execvp(3) without its fallback of running
  * a file the kernel refuses (ENOEXEC) through /bin/sh: a root usually has
@@ -1133,6 +1152,7 @@ static void exec_target(const struct launch_plan *p, char **envp)
 	if (strchr(prog, '/') != NULL) {
 		execve(prog, p->argv, envp);
 		e = errno;
+		loader_missing(prog, e);
 	} else {
 		char buf[PATH_MAX];
 
@@ -1147,6 +1167,7 @@ static void exec_target(const struct launch_plan *p, char **envp)
 			                 len ? "/" : "", prog);
 			if (n > 0 && (size_t)n < sizeof(buf)) {
 				execve(buf, p->argv, envp);
+				loader_missing(buf, errno);
 				/* Keep looking past what is not there; remember
 				 * anything else (EACCES, ENOEXEC...) as the answer. */
 				if (errno != ENOENT && errno != ENOTDIR)
@@ -1222,6 +1243,30 @@ static void print_plan(const struct launch_plan *p, char **envp)
 	}
 }
 
+/* A capability can only be kept if chdrop holds it: in its permitted set
+ * and its bounding set (a service manager or container may have taken it
+ * away).  Say which, before anything changes. */
+static void check_caps_held(const struct launch_plan *p)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint64_t prm;
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	for (unsigned c = 0; c < 64; c++) {
+		if (!(p->caps & (UINT64_C(1) << c)))
+			continue;
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
+			errx(EXIT_CHDROP, "--caps: %s is not in chdrop's own bounding "
+			     "set, so it cannot be kept", capng_capability_to_name(c));
+		if (!(prm & (UINT64_C(1) << c)))
+			errx(EXIT_CHDROP, "--caps: chdrop does not hold %s itself, so "
+			     "it cannot be kept", capng_capability_to_name(c));
+	}
+}
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
@@ -1271,6 +1316,7 @@ int main(int argc, char **argv)
 		print_plan(&plan, envp);
 		return 0;
 	}
+	check_caps_held(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
 		check_unprivileged(&plan);
