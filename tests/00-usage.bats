@@ -66,3 +66,4 @@ setup() { require_chdrop; }
 	assert_line "argv.1=--help"
 	refute_output --partial "Usage:"
 }
+

@@ -5,7 +5,12 @@
 
 load helpers
 
-setup_file() { default_setup_file; }
+setup_file() {
+	default_setup_file || return 1
+	if is_root; then
+		mkdir -m 1777 "$TESTDIR/out"
+	fi
+}
 teardown_file() { default_teardown_file; }
 setup() { default_setup; }
 
@@ -123,10 +128,10 @@ sorted_list() {
 }
 
 @test "a dry run changes nothing: no marker, caller's ids intact" {
-	mkdir -m 0777 "$BATS_TEST_TMPDIR/o"
 	run -0 --separate-stderr sh -c '"$@"; echo after_uid=$(id -u)' sh \
-		"${CHDROP_ARGV[@]}" -n -u "$TUSER" -- "$HPROBE" touch "$BATS_TEST_TMPDIR/o/ran"
-	[[ ! -e "$BATS_TEST_TMPDIR/o/ran" ]] || fail "the target ran"
+		"${CHDROP_ARGV[@]}" -n -u "$TUSER" -- "$HPROBE" touch "$TESTDIR/out/ran"
+	[[ ! -e "$TESTDIR/out/ran" ]] || fail "the target ran"
+	refute_line --regexp '^touch='
 	assert_probe after_uid 0
 }
 

@@ -48,6 +48,28 @@ assert_caps() {
 	assert_caps 0x2000400
 }
 
+# A privileged port, unless the sysctl makes every port unprivileged.
+privileged_port() {
+	local start
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)
+	(( start > 1001 )) || skip "ip_unprivileged_port_start=$start"
+	echo 1001
+}
+
+@test "-c net_bind_service works: the target binds a privileged port" {
+	local port
+	port=$(privileged_port)
+	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -c net_bind_service -- /bin/probe bind "$port"
+	assert_probe bind ok
+}
+
+@test "control: without -c the target cannot bind a privileged port" {
+	local port
+	port=$(privileged_port)
+	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -- /bin/probe bind "$port"
+	assert_probe bind EACCES
+}
+
 @test "kept caps survive a second exec into an ordinary binary" {
 	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -c chown -- /bin/probe exec /bin/probe
 	assert_caps 0x1

@@ -118,3 +118,9 @@ setup() {
 	assert_one_error_line
 	assert_regex "$stderr" 'chdrop-no-such-user'
 }
+
+@test "-v narrates on stderr; stdout stays the target's" {
+	run -0 --separate-stderr chdrop -v -r "$ROOT" -u "$TUSER" -- /bin/probe
+	[[ -n "$stderr" ]] || fail "-v printed nothing on stderr"
+	assert_probe uid "$TUSER_UID,$TUSER_UID,$TUSER_UID"
+}

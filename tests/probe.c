@@ -34,6 +34,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -75,6 +77,7 @@ static const char *errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ENOTSOCK: return "ENOTSOCK";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EADDRINUSE: return "EADDRINUSE";
 	default: {
 		static char buf[32];
 		snprintf(buf, sizeof buf, "E%d", e);
@@ -399,6 +402,28 @@ static int cmd_connect_abstract(char **argv)
 	return 0;
 }
 
+/* bind(2) a TCP socket to 127.0.0.1:PORT (below 1024 needs
+ * CAP_NET_BIND_SERVICE, unless net.ipv4.ip_unprivileged_port_start says
+ * otherwise). */
+static int cmd_bind(char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, r;
+
+	if (s < 0) {
+		printf("bind=%s\n", errname(errno));
+		return 0;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	sa.sin_port = htons((uint16_t)atoi(argv[0]));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = bind(s, (struct sockaddr *)&sa, sizeof sa);
+	printf("bind=%s\n", r == 0 ? "ok" : errname(errno));
+	close(s);
+	return 0;
+}
+
 /* The classic escape: chroot into a subdirectory (default /bin) without
  * chdir, walk up with "..", chroot("."), and report the new root. */
 static int cmd_chroot_escape(char **argv)
@@ -686,6 +711,7 @@ static const struct command commands[] = {
 	{ "touch", 1, cmd_touch, 0 },
 	{ "kill", 1, cmd_kill, 0 },
 	{ "connect-abstract", 1, cmd_connect_abstract, 0 },
+	{ "bind", 1, cmd_bind, 0 },
 	{ "chroot-escape", 0, cmd_chroot_escape, 1 },
 	{ "sleep", 1, cmd_sleep, 0 },
 	{ "args", -2, cmd_args, 0 },
