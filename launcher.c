@@ -103,6 +103,8 @@ static void usage(FILE *out, int status)
 "  -w, --chdir=DIR        working directory inside the root (default /)\n"
 "      --unsafe-root      waive the ownership and mode rule (never the walk)\n"
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
+"      --userns           as an ordinary user: enter a root of your own, as\n"
+"                         yourself, through an unprivileged user namespace\n"
 "\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
@@ -139,7 +141,7 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV,
+	OPT_RESET_ENV, OPT_USERNS,
 };
 
 static const struct option long_options[] = {
@@ -162,6 +164,7 @@ static const struct option long_options[] = {
 	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
+	{ "userns",          no_argument,       NULL, OPT_USERNS },
 	{ "env",             required_argument, NULL, 'e' },
 	{ "dry-run",         no_argument,       NULL, 'n' },
 	{ "verbose",         no_argument,       NULL, 'v' },
@@ -237,6 +240,7 @@ static void parse_args(int argc, char **argv, struct launch_plan *p)
 				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
+		case OPT_USERNS: p->userns = true; break;
 		case 'e':
 			if (p->nenv_set == MAX_ENV_SET)
 				errx(EXIT_CHDROP, "--env: too many");
@@ -266,10 +270,39 @@ static void parse_args(int argc, char **argv, struct launch_plan *p)
 	verbose = p->verbose;
 }
 
+/* --userns: an ordinary user enters a root of their own, as themselves.
+ * The namespace maps only their own uid and gid, and setgroups is denied
+ * in it, so neither ids nor groups can change: asking for other ones, or
+ * for capabilities (which would be the namespace's, worth nothing
+ * outside), is an error.  Root needs no namespace. */
+static void validate_userns(struct launch_plan *p)
+{
+	static char self[16];
+
+	if (getuid() == 0)
+		errx(EXIT_CHDROP, "--userns is for ordinary users; root needs none");
+	if (p->group_spec != NULL || p->groups_spec != NULL)
+		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
+		     "namespace; drop --group and --groups");
+	if (p->caps != 0)
+		errx(EXIT_CHDROP, "--userns: capabilities would be the "
+		     "namespace's own, worth nothing outside it; drop --caps");
+	if (p->pivot_root)
+		errx(EXIT_CHDROP, "--userns: --pivot-root is not supported");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--userns: --userdb=root is not supported");
+	if (p->user_spec == NULL) {
+		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
+		p->user_spec = self;
+	}
+}
+
 /* Rules that involve more than one option. */
 static void validate(struct launch_plan *p)
 {
-	if (p->user_spec == NULL && !p->allow_root)
+	if (p->userns)
+		validate_userns(p);
+	else if (p->user_spec == NULL && !p->allow_root)
 		errx(EXIT_CHDROP, "--user is required (or --allow-root to stay root)");
 	if (p->userdb == USERDB_ROOT && p->root == NULL)
 		errx(EXIT_CHDROP, "--userdb=root needs --root");
@@ -329,7 +362,8 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	if (st.st_uid != 0)
+	/* Under --userns the caller may own their root; nobody else may. */
+	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
 		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
 		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -593,6 +627,21 @@ static void default_groups(struct launch_plan *p, const struct userdb_files *db,
 	p->ngroups = (size_t)n;
 }
 
+/* Under --userns the target is the caller: the same uid, gid and groups. */
+static void userns_identity(struct launch_plan *p)
+{
+	int n;
+
+	if (p->uid != getuid())
+		errx(EXIT_CHDROP, "--userns: runs as yourself (uid %u), not as "
+		     "--user=%s", (unsigned)getuid(), p->user_spec);
+	p->gid = getgid();
+	n = getgroups(MAX_GROUPS, p->groups);
+	if (n < 0)
+		err(EXIT_CHDROP, "getgroups");
+	p->ngroups = (size_t)n;
+}
+
 static void resolve_identity(struct launch_plan *p, int rootfd)
 {
 	struct userdb_files files, *db = NULL;
@@ -612,7 +661,7 @@ static void resolve_identity(struct launch_plan *p, int rootfd)
 	if (!a.found && !numeric)
 		errx(EXIT_CHDROP, "--user=%s: no such user%s", spec,
 		     db ? " in the root's etc/passwd" : "");
-	if (!a.found && p->group_spec == NULL)
+	if (!a.found && p->group_spec == NULL && !p->userns)
 		errx(EXIT_CHDROP, "--user=%s: no account entry, so no primary "
 		     "group: give --group", spec);
 	p->have_entry = a.found;
@@ -654,6 +703,8 @@ static void resolve_identity(struct launch_plan *p, int rootfd)
 		free(files.passwd);
 		free(files.group);
 	}
+	if (p->userns)
+		userns_identity(p);
 	p->ids_resolved = true;
 }
 
@@ -1234,6 +1285,7 @@ static void print_plan(const struct launch_plan *p, char **envp)
 	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
+	printf("userns=%d\n", p->userns);
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)
@@ -1316,6 +1368,7 @@ int main(int argc, char **argv)
 		print_plan(&plan, envp);
 		return 0;
 	}
+	enter_userns(&plan);
 	check_caps_held(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)

@@ -124,6 +124,7 @@ void set_no_new_privs(const struct launch_plan *p);
 void tty_guard(const struct launch_plan *p);
 int landlock_abi(void);
 void landlock(const struct launch_plan *p);
+void enter_userns(struct launch_plan *p);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
 

@@ -22,6 +22,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <stddef.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -686,6 +687,15 @@ static int cmd_fs_ops(char **argv)
 	return 0;
 }
 
+
+/* Try to create a user namespace (a chrooted process must not). */
+static int cmd_unshare_user(char **argv)
+{
+	(void)argv;
+	printf("unshare_user=%s\n", unshare(CLONE_NEWUSER) == 0 ? "ok" : errname(errno));
+	return 0;
+}
+
 struct command {
 	const char *name;
 	int nargs;           /* fixed count; -1: at least one, takes the rest;
@@ -719,6 +729,7 @@ static const struct command commands[] = {
 	{ "pty", -1, cmd_pty, 0 },
 	{ "ptrace", 1, cmd_ptrace, 0 },
 	{ "fs-ops", 1, cmd_fs_ops, 0 },
+	{ "unshare-user", 0, cmd_unshare_user, 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
