@@ -39,8 +39,8 @@ start_outside() {
 	setpriv --reuid="$TUSER_UID" --regid="$TUSER_GID" --clear-groups \
 		-- sleep 300 &
 	OUTSIDE_PID=$!
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		[ "$(stat -c %u "/proc/$OUTSIDE_PID" 2>/dev/null)" = "$TUSER_UID" ] &&
 			grep -q sleep "/proc/$OUTSIDE_PID/comm" && return 0
 		sleep 0.1
@@ -149,8 +149,8 @@ while True:
     c, _ = s.accept(); c.close()
 ' "$1" &
 	SOCK_PID=$!
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		grep -q "@$1\$" /proc/net/unix && return 0
 		sleep 0.1
 	done

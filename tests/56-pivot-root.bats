@@ -47,9 +47,9 @@ setup() { default_setup; }
 
 @test "--pivot-root: the host's mounts are untouched" {
 	local before after
-	before=$(cat /proc/self/mountinfo | wc -l)
+	before=$(wc -l </proc/self/mountinfo)
 	run -0 --separate-stderr chdrop --pivot-root -r "$ROOT" -u "$TUSER" -- /bin/probe exit 0
-	after=$(cat /proc/self/mountinfo | wc -l)
+	after=$(wc -l </proc/self/mountinfo)
 	assert_equal "$after" "$before"
 }
 
