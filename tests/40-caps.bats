@@ -98,7 +98,24 @@ privileged_port() {
 	run -125 --separate-stderr setpriv --bounding-set=-sys_time --inh-caps=-all -- \
 		"${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" -c sys_time -- /bin/probe
 	assert_one_error_line
+	[[ "$stderr" == *"sys_time is not in chdrop's own bounding set"* ]]
 	refute_target_ran
+}
+
+@test "a cap in the bounding set but not permitted: 125, says so" {
+	# root with SECBIT_NOROOT, holding only what chdrop needs (ambient)
+	local c=+setuid,+setgid,+sys_chroot,+setpcap
+	run -125 --separate-stderr setpriv --securebits=+noroot --inh-caps=-all,$c \
+		--ambient-caps=-all,$c -- "${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" \
+		-c sys_time -- /bin/probe
+	assert_one_error_line
+	[[ "$stderr" == *"does not hold sys_time"* ]]
+	refute_target_ran
+	# control: the same caller, asking for no caps, runs the target
+	run -0 --separate-stderr setpriv --securebits=+noroot --inh-caps=-all,$c \
+		--ambient-caps=-all,$c -- "${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" \
+		-- /bin/probe
+	assert_probe cap_prm 0x0
 }
 
 @test "-c bogus: 125" {

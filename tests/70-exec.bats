@@ -13,6 +13,11 @@ setup_file() {
 	printf 'not an ELF\n' >"$ROOT/bin/garbage"
 	chmod 0755 "$ROOT/bin/garbage"
 	mkdir -m 0755 "$ROOT/bin/adir"
+	# A dynamic program whose loader is not in the root, and a script
+	# whose interpreter is not.
+	install -m 0755 /bin/true "$ROOT/bin/dyntrue"
+	printf '#!/bin/nosuchshell\n' >"$ROOT/bin/script"
+	chmod 0755 "$ROOT/bin/script"
 	ln -s /bin/probe "$ROOT/bin/probelink"
 	# A directory the target user may write, for marker files.
 	mkdir -m 0755 "$ROOT/out"
@@ -70,6 +75,18 @@ setup() {
 @test "PROGRAM is a directory: 126" {
 	run -126 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -- /bin/adir
 	assert_one_error_line
+}
+
+@test "PROGRAM whose dynamic loader is missing in the root: 126, says so" {
+	run -126 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -- /bin/dyntrue
+	assert_one_error_line
+	[[ "$stderr" == *"interpreter or dynamic loader is missing"* ]]
+}
+
+@test "PROGRAM whose #! interpreter is missing, found on PATH: 126" {
+	run -126 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -e PATH=/nowhere:/bin -- script
+	assert_one_error_line
+	[[ "$stderr" == *"interpreter or dynamic loader is missing"* ]]
 }
 
 @test "PROGRAM is not a valid executable: 126" {
