@@ -455,6 +455,8 @@ static char *read_in_root(const struct launch_plan *p, int rootfd,
 			break;
 		got += (size_t)r;
 	}
+	buf[got] = '\0';  /* the byte allocated for it: strndup() on the
+	                    * last field must find an end inside the buffer */
 	close(fd);
 	*len = got;
 	return buf;
