@@ -14,7 +14,8 @@ HARDEN_CFLAGS  = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 WARN_CFLAGS    = -Wall -Wextra -Wformat=2 -Wconversion
 DEP_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcap-ng libseccomp 2>/dev/null)
-DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng libseccomp 2>/dev/null || echo -lcap-ng -lseccomp)
+DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng 2>/dev/null || echo -lcap-ng)
+SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
@@ -31,6 +32,14 @@ chdrop: $(OBJS)
 
 %.o: %.c launcher.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The terminal guard's seccomp filter, built by libseccomp at build time.
+confine.o: tty_filter.h
+tools/gen-tty-filter: tools/gen-tty-filter.c
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SECCOMP_LIBS)
+tty_filter.h: tools/gen-tty-filter
+	./tools/gen-tty-filter > $@.tmp
+	mv $@.tmp $@
 
 # The probe runs inside test roots that hold nothing else: static.
 tests/probe: tests/probe.c
@@ -55,7 +64,7 @@ uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
 
 clean:
-	rm -f chdrop $(OBJS) tests/probe
+	rm -f chdrop $(OBJS) tests/probe tools/gen-tty-filter tty_filter.h
 
 # Further targets (quality gates, benchmark, packaging), one file each.
 -include mk/*.mk

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include <linux/landlock.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "launcher.h"
 
@@ -28,50 +29,25 @@ void set_no_new_privs(const struct launch_plan *p)
 }
 
 /* --- terminal guard -------------------------------------------------------
- * TIOCSTI pushes bytes into a terminal's input queue, and TIOCLINUX can
- * paste the console selection: a target sharing the caller's terminal
- * could type commands into the root shell that started it.  A seccomp
- * filter makes both ioctls fail with EPERM and leaves the terminal
- * otherwise alone, so job control and Ctrl-C keep working (setsid, the
- * other fix, takes the terminal away: that is --new-session).
- *
- * The request number is compared in its low 32 bits, as the kernel reads
- * it, and the filter covers the compat ABIs (i386 and x32 on x86-64, arm on
- * arm64): without them a 32-bit syscall would pass unchecked. */
-
-static void seccomp_check(int rc, const char *what)
-{
-	if (rc < 0)
-		errx(EXIT_CHDROP, "seccomp: %s: %s", what, strerror(-rc));
-}
+ * A seccomp filter that makes ioctl(TIOCSTI) and ioctl(TIOCLINUX) fail with
+ * EPERM, so the target cannot type into the terminal of the shell that
+ * started it.  libseccomp builds it at build time (tools/gen-tty-filter.c
+ * says why and how); here it is only loaded.  Without no_new_privs
+ * (--allow-new-privs) the kernel accepts it on CAP_SYS_ADMIN, which chdrop
+ * still holds at this point. */
+#include "tty_filter.h"
 
 void tty_guard(const struct launch_plan *p)
 {
-	static const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
-	scmp_filter_ctx ctx;
-	uint32_t native = seccomp_arch_native();
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sizeof(tty_filter) / sizeof(tty_filter[0])),
+		.filter = (struct sock_filter *)tty_filter,
+	};
 
 	if (!p->tty_guard)
 		return;
-	ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (ctx == NULL)
-		errx(EXIT_CHDROP, "seccomp_init failed");
-	/* no_new_privs is ours to decide (--allow-new-privs), not libseccomp's:
-	 * without it the filter loads on CAP_SYS_ADMIN, which we still hold. */
-	seccomp_check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "attr NNP");
-	if (native == SCMP_ARCH_X86_64) {
-		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_X86), "arch x86");
-		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_X32), "arch x32");
-	} else if (native == SCMP_ARCH_AARCH64) {
-		seccomp_check(seccomp_arch_add(ctx, SCMP_ARCH_ARM), "arch arm");
-	}
-	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
-		seccomp_check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		              SCMP_SYS(ioctl), 1,
-		              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, requests[i])),
-		              "rule ioctl");
-	seccomp_check(seccomp_load(ctx), "load");
-	seccomp_release(ctx);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		err(EXIT_CHDROP, "seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
 /* --- Landlock ---------------------------------------------------------------

@@ -175,9 +175,12 @@ static const struct option long_options[] = {
 
 static unsigned last_cap(void)
 {
-	unsigned cap = CAP_LAST_CAP;
+	static unsigned cap;
 
+	if (cap != 0)
+		return cap;
 	/* The kernel may know more or fewer capabilities than our headers. */
+	cap = CAP_LAST_CAP;
 	while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
 		cap++;
 	while (cap > 0 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
@@ -957,7 +960,7 @@ static unsigned long securebits_wanted(void)
 
 static bool same_groups(const struct launch_plan *p)
 {
-	gid_t cur[MAX_GROUPS];
+	static gid_t cur[MAX_GROUPS];  /* 256 KiB: not on the probed stack */
 	int n = getgroups(MAX_GROUPS, cur);
 
 	if (n < 0)
@@ -1054,10 +1057,15 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 	inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
 	for (unsigned c = 0; c <= lastcap; c++) {
-		r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
-		if (r < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_IS_SET, %u)", c);
-		amb |= (uint64_t)(r == 1) << c;
+		/* The kernel keeps ambient within permitted and inheritable,
+		 * both checked equal to the kept caps below: so only a kept
+		 * cap can be ambient, and only those need asking about. */
+		if (p->caps & (UINT64_C(1) << c)) {
+			r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
+			if (r < 0)
+				err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_IS_SET, %u)", c);
+			amb |= (uint64_t)(r == 1) << c;
+		}
 		r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
 		if (r < 0)
 			err(EXIT_CHDROP, "prctl(PR_CAPBSET_READ, %u)", c);
