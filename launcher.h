@@ -27,6 +27,7 @@ enum {
 #define MAX_LISTEN_FDS 4096
 
 enum userdb { USERDB_HOST, USERDB_ROOT };
+enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
 
 /* Landlock scoping (ABI >= 6), opt-in. */
 enum { SCOPE_SIGNAL = 1u << 0, SCOPE_ABSTRACT_UNIX = 1u << 1 };
@@ -127,5 +128,18 @@ void landlock(const struct launch_plan *p);
 void enter_userns(struct launch_plan *p);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
+
+/* audit.c — chdrop --audit=DIR: report ways out of a root directory,
+ * read only.  Returns the exit status: 0 nothing found, 1 a hazard found,
+ * 125 the audit could not be completed. */
+struct audit_opts {
+	enum audit_format format;
+	bool target_set;           /* -u given: judge what that user can write */
+	uid_t uid;
+	gid_t gid;                 /* primary group */
+	const gid_t *groups;       /* supplementary groups */
+	size_t ngroups;
+};
+int audit_root(const char *dir, const struct audit_opts *o);
 
 #endif
