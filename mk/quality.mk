@@ -15,7 +15,7 @@ VALGRIND   ?= valgrind
 
 Q_DIR      = build/quality
 # Our own C beyond the product: fuzz harnesses, the loop driver, the LSan hook.
-Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c)
+Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c tools/*.c)
 
 .PHONY: quality lint lint-werror lint-analyzer lint-cppcheck lint-tidy \
         lint-shell check-sanitize check-valgrind fuzz check-loop
@@ -29,12 +29,12 @@ lint: lint-werror lint-analyzer lint-cppcheck lint-tidy lint-shell
 
 # The shipped flags plus -Werror (CI only: never a shipped default), into a
 # separate directory so it never stands in for the real build.
-lint-werror:
+lint-werror: tty_filter.h
 	@mkdir -p $(Q_DIR)/werror
 	$(CC) $(ALL_CFLAGS) -Werror $(ALL_LDFLAGS) -o $(Q_DIR)/werror/chdrop \
 		$(SRCS) $(DEP_LIBS)
 
-lint-analyzer:
+lint-analyzer: tty_filter.h
 	@for f in $(SRCS); do \
 		echo "$(GCC) -fanalyzer $$f"; \
 		$(GCC) $(ALL_CFLAGS) -fanalyzer -Werror -c -o /dev/null $$f || exit 1; \
@@ -42,14 +42,14 @@ lint-analyzer:
 
 # Suppressions, where needed, are inline (// cppcheck-suppress ID) with the
 # reason next to them; --inline-suppr is the only way to silence anything.
-lint-cppcheck:
+lint-cppcheck: tty_filter.h
 	$(CPPCHECK) --quiet --error-exitcode=1 --inline-suppr --std=c11 \
 		--enable=warning,style,performance,portability \
 		--template='{file}:{line}: {severity}: {message} [{id}]' \
 		-D__linux__ -D__x86_64__ -I. $(SRCS) $(Q_TEST_C)
 
 # Checks and the reasons for each disabled one are in .clang-tidy.
-lint-tidy:
+lint-tidy: tty_filter.h
 	$(CLANG_TIDY) --quiet $(SRCS) $(Q_TEST_C) -- -std=gnu11 \
 		-D_FORTIFY_SOURCE=3 -O2 -I. $(DEP_CFLAGS)
 
@@ -84,7 +84,7 @@ SAN_ENV    = ASAN_OPTIONS=exitcode=99:halt_on_error=1:abort_on_error=0:detect_le
              UBSAN_OPTIONS=exitcode=99:halt_on_error=1:print_stacktrace=1 \
              LSAN_OPTIONS=exitcode=99:suppressions=$(abspath tests/sanitize/lsan.supp):print_suppressions=0
 
-chdrop-asan: $(SRCS) launcher.h tests/sanitize/lsan-hook.c
+chdrop-asan: $(SRCS) launcher.h tty_filter.h tests/sanitize/lsan-hook.c
 	$(CLANG) $(SAN_CFLAGS) -o $@ $(SRCS) tests/sanitize/lsan-hook.c $(DEP_LIBS)
 
 check-sanitize: chdrop-asan tests/probe

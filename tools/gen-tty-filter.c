@@ -71,7 +71,10 @@ int main(void)
 		n++;
 	}
 	printf("};\n");
-	fclose(bpf);
+	if (fclose(bpf) != 0 || fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "gen-tty-filter: write error\n");
+		return 1;
+	}
 	if (n == 0) {
 		fprintf(stderr, "gen-tty-filter: empty filter\n");
 		return 1;
