@@ -127,6 +127,10 @@ static void usage(FILE *out, int status)
 "\n"
 "Information:\n"
 "  -n, --dry-run          print the resolved plan and exit\n"
+"      --audit=DIR        report ways out of DIR (setuid files, devices,\n"
+"                         files -u USER could write that matter...) and\n"
+"                         exit: 0 none, 1 hazards, 125 could not finish\n"
+"      --audit-format=text|json  one line per finding (default) or JSON\n"
 "  -v, --verbose          narrate each step on standard error\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -141,7 +145,7 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV, OPT_USERNS,
+	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -165,6 +169,8 @@ static const struct option long_options[] = {
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "audit",           required_argument, NULL, OPT_AUDIT },
+	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "env",             required_argument, NULL, 'e' },
 	{ "dry-run",         no_argument,       NULL, 'n' },
 	{ "verbose",         no_argument,       NULL, 'v' },
@@ -244,6 +250,17 @@ static void parse_args(int argc, char **argv, struct launch_plan *p)
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_AUDIT: p->audit = optarg; break;
+		case OPT_AUDIT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				p->audit_format = AUDIT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				p->audit_format = AUDIT_JSON;
+			else
+				errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
+				     optarg);
+			p->audit_format_set = true;
+			break;
 		case 'e':
 			if (p->nenv_set == MAX_ENV_SET)
 				errx(EXIT_CHDROP, "--env: too many");
@@ -265,12 +282,17 @@ static void parse_args(int argc, char **argv, struct launch_plan *p)
 			     argv[optind - 1]);
 		}
 	}
+	verbose = p->verbose;
+	if (p->audit != NULL) {
+		if (optind < argc)
+			errx(EXIT_CHDROP, "--audit runs nothing: no PROGRAM");
+		return;
+	}
 	if (optind >= argc)
 		errx(EXIT_CHDROP, "no PROGRAM given (try 'chdrop --help')");
 	if (argv[optind][0] == '\0')
 		errx(EXIT_CHDROP, "PROGRAM: empty");
 	p->argv = argv + optind;
-	verbose = p->verbose;
 }
 
 /* --userns: an ordinary user enters a root of their own, as themselves.
@@ -300,9 +322,32 @@ static void validate_userns(struct launch_plan *p)
 	}
 }
 
+/* --audit reads a tree and runs nothing: of the other options only the
+ * identity it judges for (-u, -g, -G) and -v mean anything. */
+static void validate_audit(const struct launch_plan *p)
+{
+	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->userns ||
+	    p->dry_run)
+		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
+		     "--root, --chdir, --pivot-root, --userns and --dry-run");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
+		     "names are resolved on the host");
+	if (p->user_spec == NULL && (p->group_spec != NULL || p->groups_spec != NULL))
+		errx(EXIT_CHDROP, "--audit: --group and --groups need --user");
+	if (p->audit[0] != '/')
+		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path", p->audit);
+}
+
 /* Rules that involve more than one option. */
 static void validate(struct launch_plan *p)
 {
+	if (p->audit != NULL) {
+		validate_audit(p);
+		return;
+	}
+	if (p->audit_format_set)
+		errx(EXIT_CHDROP, "--audit-format needs --audit");
 	if (p->userns)
 		validate_userns(p);
 	else if (p->user_spec == NULL && !p->allow_root)
@@ -1350,6 +1395,26 @@ static void check_unprivileged(const struct launch_plan *p)
 	    "as they are (no_new_privs makes them moot)", (unsigned)ru);
 }
 
+/* --- audit ----------------------------------------------------------------- */
+
+/* --audit: names are resolved on the host as for a launch (before the walk,
+ * never from the tree); nothing else of the launch path runs. */
+static void run_audit(struct launch_plan *p) __attribute__((noreturn));
+static void run_audit(struct launch_plan *p)
+{
+	struct audit_opts o = { .format = p->audit_format };
+
+	if (p->user_spec != NULL) {
+		resolve_identity(p, -1);
+		o.target_set = true;
+		o.uid = p->uid;
+		o.gid = p->gid;
+		o.groups = p->groups;
+		o.ngroups = p->ngroups;
+	}
+	exit(audit_root(p->audit, &o));
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -1366,6 +1431,8 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &plan);
 	validate(&plan);
+	if (plan.audit != NULL)
+		run_audit(&plan);
 	if (!plan.dry_run)
 		private_mount_ns(&plan);
 	if (plan.root != NULL)

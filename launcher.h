@@ -80,6 +80,9 @@ struct launch_plan {
 
 	/* information */
 	bool dry_run;
+	const char *audit;         /* NULL: no --audit */
+	enum audit_format audit_format;
+	bool audit_format_set;
 	int verbose;
 
 	char **argv;               /* PROGRAM [ARG]... */

@@ -156,8 +156,12 @@ _chdrop() {
 		mapfile -t COMPREPLY < <(compgen -W "host root" -- "$cur")
 		return 0
 		;;
-	-r | --root)
+	-r | --root | --audit)
 		_chdrop_dirs "" "$cur"
+		return 0
+		;;
+	--audit-format)
+		mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur")
 		return 0
 		;;
 	-w | --chdir)
@@ -181,7 +185,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --audit= --audit-format= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version
