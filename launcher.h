@@ -123,6 +123,20 @@ bool member_of(const char *members, size_t len, const char *name);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
 
+/* launcher.c — shared by the other files. */
+extern int chdrop_verbose;
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+unsigned last_cap(void);
+
+/* cli.c — options into the plan; the --dry-run report. */
+void parse_args(int argc, char **argv, struct launch_plan *p);
+void validate(struct launch_plan *p);
+void print_plan(const struct launch_plan *p, char **envp);
+
+/* userdb.c — the target's identity, resolved outside the root. */
+void resolve_identity(struct launch_plan *p, int rootfd);
+void check_not_root(const struct launch_plan *p);
+
 /* confine.c — the layers beyond chroot; each exits on failure. */
 void set_no_new_privs(const struct launch_plan *p);
 void tty_guard(const struct launch_plan *p);

@@ -3,7 +3,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned last_cap;
+	unsigned lastcap;
 	uint64_t caps = 0;
 	const char *why = NULL;
 	char *s;
@@ -11,14 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	last_cap = data[0] & 63u;
+	lastcap = data[0] & 63u;
 	s = fuzz_cstr(data + 1, size - 1);
-	r = parse_caps(s, last_cap, &caps, &why);
+	r = parse_caps(s, lastcap, &caps, &why);
 	CHECK(r == 0 || r == -1);
 	if (r < 0)
 		CHECK(why != NULL);
-	else if (last_cap < 63)  /* nothing above what the kernel knows */
-		CHECK((caps >> (last_cap + 1)) == 0);
+	else if (lastcap < 63)  /* nothing above what the kernel knows */
+		CHECK((caps >> (lastcap + 1)) == 0);
 	free(s);
 	return 0;
 }

@@ -1,0 +1,334 @@
+/* chdrop — who the target is: user, group and supplementary groups,
+ * resolved outside the root, through the host's NSS or (--userdb=root) by
+ * reading the root's passwd and group files as plain text.  No code from
+ * the root is ever loaded. */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/openat2.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+#define MAX_ACCOUNT_FILE (16u << 20)
+
+/* Open a file beneath the root, every component resolved as if the root
+ * were "/" (so a symlink cannot leave it), and read it whole. */
+static char *read_in_root(const struct launch_plan *p, int rootfd,
+                          const char *name, size_t *len)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+		           RESOLVE_NO_SYMLINKS,
+	};
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	if (fd < 0)
+		err(EXIT_CHDROP, "--userdb=root: %s/%s", p->root, name);
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "--userdb=root: fstat %s/%s", p->root, name);
+	if (!S_ISREG(st.st_mode))
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not a regular file",
+		     p->root, name);
+	if (!p->unsafe_root && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not owned by root or "
+		     "writable by group or others", p->root, name);
+	if ((uintmax_t)st.st_size > MAX_ACCOUNT_FILE)
+		errx(EXIT_CHDROP, "--userdb=root: %s/%s: too large", p->root, name);
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		err(EXIT_CHDROP, "malloc");
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err(EXIT_CHDROP, "--userdb=root: read %s/%s", p->root, name);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';  /* the byte allocated for it: strndup() on the
+	                    * last field must find an end inside the buffer */
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+/* --- identity ---------------------------------------------------------- */
+
+/* The account database, either source, reduced to what chdrop needs. */
+struct account { bool found; char *name; uid_t uid; gid_t gid; char *home, *shell; };
+
+struct pw_query { const char *name; bool by_id; uint32_t id; struct account *out; };
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+	if (r == NULL)
+		err(EXIT_CHDROP, "strndup");
+	return r;
+}
+
+static int pw_match(const struct pw_entry *e, void *arg)
+{
+	struct pw_query *q = arg;
+
+	if (q->by_id ? e->uid != q->id
+	             : (strlen(q->name) != e->name_len ||
+	                memcmp(q->name, e->name, e->name_len) != 0))
+		return 0;
+	q->out->found = true;
+	q->out->name = xstrndup(e->name, e->name_len);
+	q->out->uid = e->uid;
+	q->out->gid = e->gid;
+	q->out->home = xstrndup(e->home, e->home_len);
+	q->out->shell = xstrndup(e->shell, e->shell_len);
+	return 1;
+}
+
+struct gr_query {
+	const char *name; bool by_id; uint32_t id; bool found; gid_t gid;
+	const char *member; gid_t *list; size_t n;
+};
+
+static int gr_match(const struct gr_entry *e, void *arg)
+{
+	struct gr_query *q = arg;
+
+	if (q->member != NULL) {  /* collecting memberships */
+		if (member_of(e->members, e->members_len, q->member) &&
+		    q->n < MAX_GROUPS)
+			q->list[q->n++] = e->gid;
+		return 0;
+	}
+	if (q->by_id ? e->gid != q->id
+	             : (strlen(q->name) != e->name_len ||
+	                memcmp(q->name, e->name, e->name_len) != 0))
+		return 0;
+	q->found = true;
+	q->gid = e->gid;
+	return 1;
+}
+
+struct userdb_files { char *passwd, *group; size_t passwd_len, group_len; };
+
+static void root_db_load(const struct launch_plan *p, int rootfd,
+                         struct userdb_files *db)
+{
+	db->passwd = read_in_root(p, rootfd, "etc/passwd", &db->passwd_len);
+	db->group = read_in_root(p, rootfd, "etc/group", &db->group_len);
+}
+
+static void walk_passwd(const struct userdb_files *db, struct pw_query *q)
+{
+	size_t line;
+	const char *why;
+
+	if (parse_passwd(db->passwd, db->passwd_len, pw_match, q, &line, &why) < 0)
+		errx(EXIT_CHDROP, "--userdb=root: etc/passwd line %zu: %s", line, why);
+}
+
+static void walk_group(const struct userdb_files *db, struct gr_query *q)
+{
+	size_t line;
+	const char *why;
+
+	if (parse_group(db->group, db->group_len, gr_match, q, &line, &why) < 0)
+		errx(EXIT_CHDROP, "--userdb=root: etc/group line %zu: %s", line, why);
+}
+
+static void lookup_user(const struct userdb_files *db, const char *spec,
+                        bool numeric, uint32_t id, struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (db != NULL) {
+		struct pw_query q = { spec, numeric, id, a };
+		walk_passwd(db, &q);
+		return;
+	}
+	errno = 0;
+	struct passwd *pw = numeric ? getpwuid(id) : getpwnam(spec);
+	if (pw == NULL) {
+		if (errno != 0 && errno != ENOENT && errno != ESRCH)
+			err(EXIT_CHDROP, "--user=%s: account lookup", spec);
+		return;
+	}
+	a->found = true;
+	a->name = xstrndup(pw->pw_name, strlen(pw->pw_name));
+	a->uid = pw->pw_uid;
+	a->gid = pw->pw_gid;
+	a->home = xstrndup(pw->pw_dir, strlen(pw->pw_dir));
+	a->shell = xstrndup(pw->pw_shell, strlen(pw->pw_shell));
+}
+
+/* A group spec (name or number) to a gid.  A number is a number. */
+static gid_t resolve_group(const struct userdb_files *db, const char *spec,
+                           size_t len, const char *opt)
+{
+	char *s = xstrndup(spec, len);
+	const char *why;
+	bool numeric;
+	uint32_t id;
+	gid_t gid;
+
+	if (parse_id(s, &numeric, &id, &why) < 0)
+		errx(EXIT_CHDROP, "%s: '%s': %s", opt, s, why);
+	if (numeric) {
+		free(s);
+		return (gid_t)id;
+	}
+	if (db != NULL) {
+		struct gr_query q = { .name = s };
+		walk_group(db, &q);
+		if (!q.found)
+			errx(EXIT_CHDROP, "%s: %s: no such group in %s", opt, s,
+			     "the root's etc/group");
+		gid = q.gid;
+	} else {
+		errno = 0;
+		struct group *gr = getgrnam(s);
+		if (gr == NULL) {
+			if (errno != 0 && errno != ENOENT && errno != ESRCH)
+				err(EXIT_CHDROP, "%s: %s: group lookup", opt, s);
+			errx(EXIT_CHDROP, "%s: %s: no such group", opt, s);
+		}
+		gid = gr->gr_gid;
+	}
+	free(s);
+	return gid;
+}
+
+static void default_groups(struct launch_plan *p, const struct userdb_files *db,
+                           const struct account *a)
+{
+	p->groups = calloc(MAX_GROUPS, sizeof(gid_t));
+	if (p->groups == NULL)
+		err(EXIT_CHDROP, "calloc");
+	if (!a->found)
+		return;
+	if (db != NULL) {
+		/* As initgroups(3) would: the primary group, then every group
+		 * that lists the user as a member. */
+		struct gr_query q = { .member = a->name, .list = p->groups, .n = 1 };
+		p->groups[0] = p->gid;
+		walk_group(db, &q);
+		p->ngroups = q.n;
+		return;
+	}
+	int n = MAX_GROUPS;
+	if (getgrouplist(a->name, p->gid, p->groups, &n) < 0)
+		errx(EXIT_CHDROP, "--user=%s: more than %d groups", a->name, MAX_GROUPS);
+	p->ngroups = (size_t)n;
+}
+
+/* Under --userns the target is the caller: the same uid, gid and groups. */
+static void userns_identity(struct launch_plan *p)
+{
+	int n;
+
+	if (p->uid != getuid())
+		errx(EXIT_CHDROP, "--userns: runs as yourself (uid %u), not as "
+		     "--user=%s", (unsigned)getuid(), p->user_spec);
+	p->gid = getgid();
+	n = getgroups(MAX_GROUPS, p->groups);
+	if (n < 0)
+		err(EXIT_CHDROP, "getgroups");
+	p->ngroups = (size_t)n;
+}
+
+void resolve_identity(struct launch_plan *p, int rootfd)
+{
+	struct userdb_files files, *db = NULL;
+	const char *spec = p->user_spec ? p->user_spec : "0";
+	struct account a;
+	const char *why;
+	bool numeric;
+	uint32_t id;
+
+	if (parse_id(spec, &numeric, &id, &why) < 0)
+		errx(EXIT_CHDROP, "--user=%s: %s", spec, why);
+	if (p->userdb == USERDB_ROOT) {
+		root_db_load(p, rootfd, &files);
+		db = &files;
+	}
+	lookup_user(db, spec, numeric, id, &a);
+	if (!a.found && !numeric)
+		errx(EXIT_CHDROP, "--user=%s: no such user%s", spec,
+		     db ? " in the root's etc/passwd" : "");
+	if (!a.found && p->group_spec == NULL && !p->userns)
+		errx(EXIT_CHDROP, "--user=%s: no account entry, so no primary "
+		     "group: give --group", spec);
+	p->have_entry = a.found;
+	p->uid = a.found ? a.uid : (uid_t)id;
+	p->gid = p->group_spec ? resolve_group(db, p->group_spec,
+	                                       strlen(p->group_spec), "--group")
+	                       : a.gid;
+	if (a.found) {
+		p->user_name = a.name;
+		p->home = a.home;
+		p->shell = a.shell;
+	} else {
+		if (asprintf(&p->user_name, "%u", (unsigned)p->uid) < 0)
+			err(EXIT_CHDROP, "asprintf");
+		p->home = xstrndup("", 0);
+		p->shell = xstrndup("", 0);
+	}
+	if (p->groups_spec != NULL) {
+		const char *cur = p->groups_spec, *item;
+		size_t len;
+		int r;
+
+		p->groups = calloc(MAX_GROUPS, sizeof(gid_t));
+		if (p->groups == NULL)
+			err(EXIT_CHDROP, "calloc");
+		if (*cur == '\0')
+			cur = NULL;
+		while ((r = list_next(&cur, &item, &len, &why)) > 0) {
+			if (p->ngroups == MAX_GROUPS)
+				errx(EXIT_CHDROP, "--groups: too many");
+			p->groups[p->ngroups++] = resolve_group(db, item, len, "--groups");
+		}
+		if (r < 0)
+			errx(EXIT_CHDROP, "--groups=%s: %s", p->groups_spec, why);
+	} else {
+		default_groups(p, db, &a);
+	}
+	if (db != NULL) {
+		free(files.passwd);
+		free(files.group);
+	}
+	if (p->userns)
+		userns_identity(p);
+	p->ids_resolved = true;
+}
+
+/* uid 0 walks out of any chroot; gid 0 and group 0 open root's files. */
+void check_not_root(const struct launch_plan *p)
+{
+	bool root = p->uid == 0 || p->gid == 0;
+
+	for (size_t i = 0; i < p->ngroups; i++)
+		root = root || p->groups[i] == 0;
+	if (!root)
+		return;
+	if (!p->allow_root)
+		errx(EXIT_CHDROP, "target uid %u, gid %u or a group is 0 (root): "
+		     "refused without --allow-root", (unsigned)p->uid,
+		     (unsigned)p->gid);
+	warnx("warning: the target keeps root (uid, gid or a group 0); "
+	      "root can leave a chroot");
+}
