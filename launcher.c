@@ -94,10 +94,11 @@ unsigned last_cap(void)
 	return cap;
 }
 
-/* Being installed setuid or setgid (or with file capabilities, which the
- * kernel reports as AT_SECURE) turns a launcher into a way for any user to
- * become anyone: refuse before reading anything the caller controls. */
-static void refuse_setuid_install(void)
+/* The real, effective and saved ids; uniform when each triple holds one
+ * value, as it does for everyone but a setuid/setgid program. */
+struct ids { uid_t uid; gid_t gid; bool uniform; };
+
+static struct ids current_ids(void)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -106,7 +107,17 @@ static void refuse_setuid_install(void)
 		err(EXIT_CHDROP, "getresuid");
 	if (getresgid(&rg, &eg, &sg) < 0)
 		err(EXIT_CHDROP, "getresgid");
-	if (ru != eu || ru != su || rg != eg || rg != sg || getauxval(AT_SECURE))
+	return (struct ids){ ru, rg, ru == eu && ru == su && rg == eg && rg == sg };
+}
+
+/* Being installed setuid or setgid (or with file capabilities, which the
+ * kernel reports as AT_SECURE) turns a launcher into a way for any user to
+ * become anyone: refuse before reading anything the caller controls. */
+static void refuse_setuid_install(void)
+{
+	struct ids now = current_ids();
+
+	if (!now.uniform || getauxval(AT_SECURE))
 		errx(EXIT_CHDROP, "refusing to run setuid, setgid or with file "
 		     "capabilities: chdrop must be started by root");
 }
@@ -495,18 +506,15 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 	 * capget wrote (valgrind, for one, models only d[0] as written). */
 	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
 	unsigned lastcap = last_cap();
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
+	struct ids now = current_ids();
 	uint64_t eff, prm, inh, amb = 0, bnd = 0;
 	int r;
 
-	if (getresuid(&ru, &eu, &su) < 0)
-		err(EXIT_CHDROP, "getresuid");
-	if (ru != p->uid || eu != p->uid || su != p->uid)
+	if (!now.uniform)
+		fail_verify("real, effective and saved ids differ");
+	if (now.uid != p->uid)
 		fail_verify("uids");
-	if (getresgid(&rg, &eg, &sg) < 0)
-		err(EXIT_CHDROP, "getresgid");
-	if (rg != p->gid || eg != p->gid || sg != p->gid)
+	if (now.gid != p->gid)
 		fail_verify("gids");
 	if (!same_groups(p))
 		fail_verify("supplementary groups");
@@ -735,18 +743,14 @@ static void check_caps_held(const struct launch_plan *p)
  * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
 static void check_unprivileged(const struct launch_plan *p)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
+	struct ids now = current_ids();
 
-	if (getresuid(&ru, &eu, &su) < 0)
-		err(EXIT_CHDROP, "getresuid");
-	if (getresgid(&rg, &eg, &sg) < 0)
-		err(EXIT_CHDROP, "getresgid");
-	if (ru != p->uid || rg != p->gid || p->caps != 0 || !p->no_new_privs)
+	if (now.uid != p->uid || now.gid != p->gid || p->caps != 0 ||
+	    !p->no_new_privs)
 		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
 		     "and lock the securebits: run chdrop as root");
 	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
-	    "as they are (no_new_privs makes them moot)", (unsigned)ru);
+	    "as they are (no_new_privs makes them moot)", (unsigned)now.uid);
 }
 
 /* --- audit ----------------------------------------------------------------- */
