@@ -52,7 +52,7 @@ deps:
 check: deps chdrop tests/probe
 	$(BATS) tests/
 
-demo: deps chdrop tests/probe
+demo:
 	./demo/run
 
 install: chdrop install-completions
