@@ -143,10 +143,14 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case 'w': p->chdir = optarg; break;
 		case OPT_UNSAFE_ROOT: p->unsafe_root = true; break;
 		case OPT_PIVOT_ROOT: p->pivot_root = true; break;
-		case 'c':
-			if (parse_caps(optarg, last_cap(), &p->caps, &why) < 0)
+		case 'c': {
+			uint64_t caps;
+			/* repeated -c adds up, as -e and --keep-fd do */
+			if (parse_caps(optarg, last_cap(), &caps, &why) < 0)
 				errx(EXIT_CHDROP, "--caps=%s: %s", optarg, why);
+			p->caps |= caps;
 			break;
+		}
 		case OPT_ALLOW_NEW_PRIVS: p->no_new_privs = false; break;
 		case OPT_NO_SECUREBITS: p->securebits = false; break;
 		case OPT_INHERIT_FDS: p->close_fds = false; break;
@@ -274,6 +278,10 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--pivot-root needs --root");
 	if (p->root != NULL && p->root[0] != '/')
 		errx(EXIT_CHDROP, "--root=%s: must be an absolute path", p->root);
+	if (p->root != NULL && strspn(p->root, "/.") == strlen(p->root) &&
+	    strstr(p->root, "..") == NULL)
+		errx(EXIT_CHDROP, "--root=%s: entering / confines nothing; leave "
+		     "out --root to only drop privileges", p->root);
 	if (p->chdir != NULL && p->chdir[0] == '\0')
 		errx(EXIT_CHDROP, "--chdir: empty");
 	if (p->scope != 0 && !p->landlock)

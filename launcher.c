@@ -215,20 +215,50 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void check_kept_fd(int fd, const char *what)
+/* A descriptor that leads out of the root: a directory (fchdir, openat),
+ * or a kernel object that hands out descriptors of its own: an io_uring
+ * can hold a directory as a registered file and install it again, and
+ * fanotify delivers descriptors of the files it watches.  (A unix socket
+ * can receive descriptors too, but only from a process outside that
+ * chooses to send them; the man page says so.) */
+static const char *way_out(int fd)
 {
+	static const char *const carriers[] = {
+		"anon_inode:[io_uring]", "anon_inode:[fanotify]",
+	};
+	char link[64], target[64];
 	struct stat st;
-	int flags = fcntl(fd, F_GETFD);
+	ssize_t n;
 
-	if (flags < 0)
-		err(EXIT_CHDROP, "%s %d", what, fd);
 	if (fstat(fd, &st) < 0)
-		err(EXIT_CHDROP, "%s %d: fstat", what, fd);
+		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
 	if (S_ISDIR(st.st_mode))
-		errx(EXIT_CHDROP, "%s %d: is a directory, a way out of the root: "
-		     "refused", what, fd);
+		return "a directory";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;  /* no /proc on the host: directories are still caught */
+	target[n] = '\0';
+	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
+		if (strcmp(target, carriers[i]) == 0)
+			return carriers[i];
+	return NULL;
 }
 
+static void check_kept_fd(int fd, const char *what)
+{
+	const char *out;
+
+	if (fcntl(fd, F_GETFD) < 0)
+		err(EXIT_CHDROP, "%s %d", what, fd);
+	out = way_out(fd);
+	if (out != NULL)
+		errx(EXIT_CHDROP, "%s %d is %s, a way out of the root: refused",
+		     what, fd, out);
+}
+
+/* Before anything is opened of our own, so that a number the caller did
+ * not open is reported as such, never confused with one of chdrop's. */
 static void resolve_fds(struct launch_plan *p)
 {
 	const char *why;
@@ -238,12 +268,9 @@ static void resolve_fds(struct launch_plan *p)
 		errx(EXIT_CHDROP, "socket activation: %s", why);
 	if (!p->close_fds)
 		return;
-	for (int fd = 0; fd <= 2; fd++) {
-		struct stat st;
-		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-			errx(EXIT_CHDROP, "descriptor %d is a directory, a way out "
-			     "of the root: refused", fd);
-	}
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			check_kept_fd(fd, "descriptor");
 	for (int i = 0; i < p->listen_fds; i++)
 		check_kept_fd(3 + i, "LISTEN_FDS descriptor");
 	for (size_t i = 0; i < p->nkeep_fds; i++)
@@ -294,17 +321,46 @@ static void relay(int sig)
 		kill(relay_child, sig);
 }
 
-/* setsid() fails for a process-group leader, which is what an interactive
- * shell makes of every job.  Then, and only then, fork: the child carries
- * on in a new session and the parent (which has no descriptors left and
- * does nothing else) waits, forwards termination signals and reports the
- * child's status as its own. */
-static void new_session(const struct launch_plan *p)
+/* Does this process have a controlling terminal? */
+static bool have_ctty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* After a fork the target's pid is the child's: socket activation's
+ * LISTEN_PID must say so, or sd_listen_fds() ignores the sockets. */
+static void fix_listen_pid(const struct launch_plan *p, char **envp)
+{
+	if (p->listen_fds == 0)
+		return;
+	for (char **v = envp; *v; v++)
+		if (strncmp(*v, "LISTEN_PID=", 11) == 0 &&
+		    asprintf(v, "LISTEN_PID=%d", (int)getpid()) < 0)
+			err(EXIT_CHDROP, "asprintf");
+}
+
+/* A session leader with no terminal (every systemd service) already is
+ * what --new-session asks for.  Otherwise setsid(); it fails for a
+ * process-group leader, which is what an interactive shell makes of every
+ * job (or for a session leader that has a terminal).  Then, and only
+ * then, fork: the child carries on in a new session and the parent (which
+ * has no descriptors left and does nothing else) waits, forwards
+ * termination signals and reports the child's status as its own. */
+static void new_session(const struct launch_plan *p, char **envp)
 {
 	int status;
 
 	if (!p->new_session)
 		return;
+	if (getsid(0) == getpid() && !have_ctty()) {
+		say("already a session leader without a terminal");
+		return;
+	}
 	if (setsid() >= 0) {
 		say("new session %d", (int)getpid());
 		return;
@@ -317,7 +373,8 @@ static void new_session(const struct launch_plan *p)
 	if (relay_child == 0) {
 		if (setsid() < 0)
 			err(EXIT_CHDROP, "setsid");
-		say("new session %d (forked: chdrop was a process-group leader)",
+		fix_listen_pid(p, envp);
+		say("new session %d (forked: chdrop led a process group)",
 		    (int)getpid());
 		return;
 	}
@@ -348,6 +405,27 @@ static void new_session(const struct launch_plan *p)
 
 /* --- entering the root ------------------------------------------------- */
 
+/* --chdir, inside the root: resolved as if the root were "/" with no
+ * /proc magic links followed.  We are still root here, and a symlink the
+ * target planted earlier (to /proc/1/root, say) would otherwise put its
+ * working directory outside the root. */
+static void change_dir(const struct launch_plan *p)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS |
+		           (p->root != NULL ? RESOLVE_IN_ROOT : 0),
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, p->chdir, &how, sizeof(how));
+
+	if (fd < 0)
+		err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+	if (fchdir(fd) < 0)
+		err(EXIT_CHDROP, "fchdir(--chdir=%s)", p->chdir);
+	if (close(fd) < 0)
+		err(EXIT_CHDROP, "close --chdir descriptor");
+}
+
 static void enter_root(const struct launch_plan *p, int rootfd)
 {
 	if (p->root != NULL) {
@@ -365,8 +443,8 @@ static void enter_root(const struct launch_plan *p, int rootfd)
 			err(EXIT_CHDROP, "close root descriptor");
 		say("entered %s by %s", p->root, p->pivot_root ? "pivot_root" : "chroot");
 	}
-	if (p->chdir != NULL && chdir(p->chdir) < 0)
-		err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+	if (p->chdir != NULL)
+		change_dir(p);
 }
 
 /* --- dropping privileges ----------------------------------------------- */
@@ -429,23 +507,21 @@ static unsigned long securebits_wanted(void)
 	       SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 }
 
+/* Are the process's supplementary groups exactly the plan's, as sets?
+ * Both sides are sorted and stripped of duplicates first: a count and a
+ * one-way search would call {G, G} the same as {0, G}. */
 static bool same_groups(const struct launch_plan *p)
 {
-	static gid_t cur[MAX_GROUPS];  /* 256 KiB: not on the probed stack */
+	static gid_t cur[MAX_GROUPS], want[MAX_GROUPS];  /* not on the stack */
 	int n = getgroups(MAX_GROUPS, cur);
+	size_t ncur, nwant;
 
 	if (n < 0)
 		err(EXIT_CHDROP, "getgroups");
-	if ((size_t)n != p->ngroups)
-		return false;
-	for (size_t i = 0; i < p->ngroups; i++) {
-		bool found = false;
-		for (int j = 0; j < n && !found; j++)
-			found = cur[j] == p->groups[i];
-		if (!found)
-			return false;
-	}
-	return true;
+	memcpy(want, p->groups, p->ngroups * sizeof(gid_t));
+	ncur = sort_unique_gids(cur, (size_t)n);
+	nwant = sort_unique_gids(want, p->ngroups);
+	return ncur == nwant && memcmp(cur, want, ncur * sizeof(gid_t)) == 0;
 }
 
 /* Called with the plan's privileged flag: whether we hold CAP_SETPCAP. */
@@ -736,6 +812,32 @@ static void check_caps_held(const struct launch_plan *p)
 	}
 }
 
+/* Securebits the caller locked can never change again.  chdrop needs
+ * KEEP_CAPS for a moment (to keep the kept caps across the uid change),
+ * and sets the others its own way: a caller's lock against either is
+ * reported now, before anything changes, not halfway through the drop. */
+static void check_securebits(const struct launch_plan *p)
+{
+	static const unsigned long pairs[][2] = {
+		{ SECBIT_NOROOT, SECBIT_NOROOT_LOCKED },
+		{ SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED },
+		{ SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED },
+	};
+	int r = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	unsigned long cur, want = securebits_wanted();
+
+	if (r < 0)
+		err(EXIT_CHDROP, "prctl(PR_GET_SECUREBITS)");
+	cur = (unsigned long)r;
+	if (cur & SECBIT_KEEP_CAPS_LOCKED)
+		errx(EXIT_CHDROP, "securebits %#lx: the caller locked KEEP_CAPS, "
+		     "which the uid change needs", cur);
+	for (size_t i = 0; p->securebits && i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if ((cur & pairs[i][1]) && (cur & pairs[i][0]) != (want & pairs[i][0]))
+			errx(EXIT_CHDROP, "securebits %#lx: locked by the caller to "
+			     "values chdrop cannot set", cur);
+}
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
@@ -791,13 +893,13 @@ int main(int argc, char **argv)
 	validate(&plan);
 	if (plan.audit != NULL)
 		run_audit(&plan);
+	resolve_fds(&plan);
 	if (!plan.dry_run)
 		private_mount_ns(&plan);
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
 	resolve_identity(&plan, rootfd);
 	check_not_root(&plan);
-	resolve_fds(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
 		print_plan(&plan, envp);
@@ -805,12 +907,13 @@ int main(int argc, char **argv)
 	}
 	enter_userns(&plan);
 	check_caps_held(&plan);
+	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
 		check_unprivileged(&plan);
 
 	close_fds(&plan, rootfd);
-	new_session(&plan);
+	new_session(&plan, envp);
 	enter_root(&plan, rootfd);
 	set_no_new_privs(&plan);
 	tty_guard(&plan);

@@ -120,6 +120,7 @@ int parse_group(const char *buf, size_t len,
                 int (*cb)(const struct gr_entry *, void *), void *arg,
                 size_t *line, const char **why);
 bool member_of(const char *members, size_t len, const char *name);
+size_t sort_unique_gids(gid_t *v, size_t n);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
 

@@ -5,6 +5,7 @@
  * fuzzed without privileges.  Errors come back as a short static reason.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cap-ng.h>
@@ -421,4 +422,24 @@ bool member_of(const char *members, size_t len, const char *name)
 		p += l + 1;
 	}
 	return false;
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sort a group list and drop repeats; returns the new length. */
+size_t sort_unique_gids(gid_t *v, size_t n)
+{
+	size_t out = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(v[0]), cmp_gid);
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[out])
+			v[++out] = v[i];
+	return out + 1;
 }

@@ -25,24 +25,34 @@
 static char *read_in_root(const struct launch_plan *p, int rootfd,
                           const char *name, size_t *len)
 {
+	/* O_PATH first: opening a device node for real (a watchdog, say)
+	 * has effects, so the file is looked at before it is opened. */
 	struct open_how how = {
-		.flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
 		           RESOLVE_NO_SYMLINKS,
 	};
+	char self[64];
 	struct stat st;
 	char *buf;
 	size_t got = 0;
-	int fd;
+	int pathfd, fd;
 
-	fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
-	if (fd < 0)
+	pathfd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	if (pathfd < 0)
 		err(EXIT_CHDROP, "--userdb=root: %s/%s", p->root, name);
-	if (fstat(fd, &st) < 0)
+	if (fstat(pathfd, &st) < 0)
 		err(EXIT_CHDROP, "--userdb=root: fstat %s/%s", p->root, name);
 	if (!S_ISREG(st.st_mode))
 		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not a regular file",
 		     p->root, name);
+	/* Reopen that very file for reading, through the host's /proc. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	fd = open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		err(EXIT_CHDROP, "--userdb=root: reopen %s/%s", p->root, name);
+	if (close(pathfd) < 0)
+		err(EXIT_CHDROP, "--userdb=root: close");
 	if (!p->unsafe_root && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
 		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not owned by root or "
 		     "writable by group or others", p->root, name);
@@ -110,9 +120,12 @@ static int gr_match(const struct gr_entry *e, void *arg)
 	struct gr_query *q = arg;
 
 	if (q->member != NULL) {  /* collecting memberships */
-		if (member_of(e->members, e->members_len, q->member) &&
-		    q->n < MAX_GROUPS)
+		if (member_of(e->members, e->members_len, q->member)) {
+			if (q->n == MAX_GROUPS)
+				errx(EXIT_CHDROP, "--userdb=root: %s is in more than "
+				     "%d groups", q->member, MAX_GROUPS);
 			q->list[q->n++] = e->gid;
+		}
 		return 0;
 	}
 	if (q->by_id ? e->gid != q->id
@@ -313,6 +326,9 @@ void resolve_identity(struct launch_plan *p, int rootfd)
 	}
 	if (p->userns)
 		userns_identity(p);
+	/* One entry per group: the kernel keeps repeats, and a list with
+	 * repeats is no list to compare against. */
+	p->ngroups = sort_unique_gids(p->groups, p->ngroups);
 	p->ids_resolved = true;
 }
 

@@ -216,3 +216,111 @@ os.execvp(sys.argv[2], sys.argv[2:])
 	run -0 --separate-stderr setpriv --securebits=+noroot_locked -- "${CHDROP_ARGV[@]}" --no-securebits -r "$ROOT" -u "$TUSER" -- /bin/probe
 	assert_probe securebits 0x2
 }
+
+# --- found by the adversarial review, fixed, kept fixed ---------------------
+
+@test "--chdir through a planted symlink to a /proc magic link is refused" {
+	mkdir -p "$ROOT/srv/plant"
+	ln -sfn "/proc/$$/root" "$ROOT/srv/plant/out"
+	run -125 --separate-stderr chdrop --no-landlock -r "$ROOT" -u "$TUSER" \
+		-w /srv/plant/out -- /bin/probe touch /work-ran
+	rm -rf "$ROOT/srv/plant"
+	assert_one_error_line
+	[[ "$stderr" == *"--chdir=/srv/plant/out"* ]]
+	refute_target_ran
+}
+
+@test "control: the planted symlink really leads out of a plain chroot" {
+	mkdir -p "$ROOT/srv/plant"
+	ln -sfn "/proc/$$/root" "$ROOT/srv/plant/out"
+	run -0 --separate-stderr chroot "$ROOT" /bin/probe open "/srv/plant/out$TESTDIR/outside"
+	rm -rf "$ROOT/srv/plant"
+	assert_probe open ok
+}
+
+@test "--chdir: an absolute symlink inside the root resolves inside it" {
+	mkdir -p "$ROOT/srv/plant/deep"
+	ln -sfn /srv/plant/deep "$ROOT/srv/plant/abs"
+	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -w /srv/plant/abs -- /bin/probe
+	rm -rf "$ROOT/srv/plant"
+	assert_probe cwd /srv/plant/deep
+}
+
+@test "repeated groups cannot hide a group 0 the caller holds" {
+	run -0 --separate-stderr setpriv --groups="0,$TUSER_GID" -- \
+		"${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" -G "$TUSER_GID,$TUSER_GID" -- /bin/probe
+	assert_probe groups "$TUSER_GID"
+}
+
+@test "control: the caller in that test really holds group 0" {
+	run -0 setpriv --groups="0,$TUSER_GID" -- "$ROOT/bin/probe"
+	assert_probe groups "0,$TUSER_GID"
+}
+
+@test "--userdb=root: etc/passwd a device node is refused without being opened" {
+	local r="$TESTDIR/devroot"
+	make_root "$r"
+	rm "$r/etc/passwd"
+	mknod -m 0644 "$r/etc/passwd" c 1 3
+	run -125 --separate-stderr strace -f -e trace=openat,openat2,open \
+		-o "$TESTDIR/devroot.trace" "${CHDROP_ARGV[@]}" --userdb=root -r "$r" \
+		-u jailuser -- /bin/probe
+	[[ "$stderr" == *"not a regular file"* ]]
+	# looked at through O_PATH only, never opened for reading
+	run grep -c 'etc/passwd' "$TESTDIR/devroot.trace"
+	assert_output 1
+	run grep 'etc/passwd' "$TESTDIR/devroot.trace"
+	assert_output --partial O_PATH
+	rm -rf "$r"
+}
+
+@test "--keep-fd of an io_uring holding a directory is refused" {
+	run -125 --separate-stderr "$ROOT/bin/probe" io-uring-dir / 5 \
+		"${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" --keep-fd=5 -- /bin/probe touch /x
+	assert_one_error_line
+	[[ "$stderr" == *"io_uring"* ]]
+	refute_target_ran
+}
+
+@test "control: the io_uring descriptor does reach a launcher that only checks for directories" {
+	run -0 --separate-stderr "$ROOT/bin/probe" io-uring-dir / 5 \
+		"$(command -v chroot)" --userspec="$TUSER_UID:$TUSER_GID" "$ROOT" /bin/probe
+	[[ "$(probe_val fds)" == *",5"* ]]
+}
+
+@test "--new-session in a session of its own (systemd's case): same pid, LISTEN_PID intact" {
+	run -0 --separate-stderr setsid -w sh -c \
+		'echo "shpid=$$"; exec 3</dev/null; LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"' sh \
+		"${CHDROP_ARGV[@]}" --new-session -r "$ROOT" -u "$TUSER" -- /bin/probe
+	# no fork: the target is the very process systemd started
+	assert_equal "$(probe_val pid)" "$(probe_val shpid)"
+	assert_equal "$(probe_val env.LISTEN_PID)" "$(probe_val pid)"
+	assert_probe fds 0,1,2,3
+}
+
+@test "--new-session from a process-group leader forks, and LISTEN_PID follows the child" {
+	run -0 --separate-stderr bash -c 'set -m
+		(exec 3</dev/null; export LISTEN_FDS=1 LISTEN_PID=$BASHPID; exec "$@") &
+		wait' bash "${CHDROP_ARGV[@]}" --new-session -r "$ROOT" -u "$TUSER" -- /bin/probe
+	assert_equal "$(probe_val env.LISTEN_PID)" "$(probe_val pid)"
+	assert_equal "$(probe_val sid)" "$(probe_val pid)"
+	assert_probe fds 0,1,2,3
+}
+
+@test "repeated --caps add up" {
+	run -0 --separate-stderr chdrop -n -r "$ROOT" -u "$TUSER" -c net_raw -c net_bind_service -- /bin/probe
+	assert_line caps=net_bind_service,net_raw
+}
+
+@test "--root=/ confines nothing and is refused" {
+	run -125 --separate-stderr chdrop -r / -u "$TUSER" -- /bin/true
+	assert_one_error_line
+	run -125 --separate-stderr chdrop -r /./ -u "$TUSER" -- /bin/true
+	assert_one_error_line
+}
+
+@test "a --keep-fd number the caller did not open is named as such" {
+	run -125 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" --keep-fd=3 -- /bin/probe 3>&-
+	assert_one_error_line
+	[[ "$stderr" == *"Bad file descriptor"* ]]
+}

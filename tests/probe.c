@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/io_uring.h>
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -696,6 +697,37 @@ static int cmd_unshare_user(char **argv)
 	return 0;
 }
 
+
+/* io-uring-dir DIR N PROG ARGS...: an io_uring holding DIR as a registered
+ * file, on descriptor N, left open across the exec of PROG: a way to
+ * smuggle a directory past a check for directory descriptors. */
+static int cmd_io_uring_dir(char **argv)
+{
+	struct io_uring_params params;
+	int ring, dfd, n = atoi(argv[1]);
+
+	memset(&params, 0, sizeof params);
+	ring = (int)syscall(SYS_io_uring_setup, 4, &params);
+	dfd = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (ring < 0 || dfd < 0 ||
+	    syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &dfd, 1) < 0) {
+		printf("io_uring=%s\n", errname(errno));
+		return 0;
+	}
+	close(dfd);
+	if (dup2(ring, n) < 0) {
+		printf("io_uring=%s\n", errname(errno));
+		return 0;
+	}
+	if (ring != n)
+		close(ring);
+	fcntl(n, F_SETFD, 0);  /* io_uring fds are close-on-exec */
+	fflush(stdout);
+	execv(argv[2], argv + 2);
+	printf("exec=%s\n", errname(errno));
+	return 0;
+}
+
 struct command {
 	const char *name;
 	int nargs;           /* fixed count; -1: at least one, takes the rest;
@@ -730,6 +762,7 @@ static const struct command commands[] = {
 	{ "ptrace", 1, cmd_ptrace, 0 },
 	{ "fs-ops", 1, cmd_fs_ops, 0 },
 	{ "unshare-user", 0, cmd_unshare_user, 0 },
+	{ "io-uring-dir", -1, cmd_io_uring_dir, 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
