@@ -13,8 +13,11 @@ HARDEN_CFLAGS  = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
                  -fstack-clash-protection -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 WARN_CFLAGS    = -Wall -Wextra -Wformat=2 -Wconversion
-DEP_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcap-ng libseccomp 2>/dev/null)
-DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng 2>/dev/null || echo -lcap-ng)
+# chdrop links the C library alone; libseccomp is used at build time only,
+# by tools/gen-tty-filter (see there).
+DEP_CFLAGS    :=
+DEP_LIBS      :=
+SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
@@ -36,7 +39,7 @@ chdrop: $(OBJS)
 # The terminal guard's seccomp filter, built by libseccomp at build time.
 confine.o: tty_filter.h
 tools/gen-tty-filter: tools/gen-tty-filter.c
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SECCOMP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SECCOMP_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SECCOMP_LIBS)
 tty_filter.h: tools/gen-tty-filter
 	./tools/gen-tty-filter > $@.tmp
 	mv $@.tmp $@

@@ -41,8 +41,12 @@
 
 #include <linux/capability.h>
 #include <linux/magic.h>
+#ifndef STATX_TYPE          /* a C library without statx(): musl 1.2.3 */
+#include <linux/stat.h>
+#define statx(dfd, name, flags, mask, st) \
+	((int)syscall(SYS_statx, (dfd), (name), (flags), (mask), (st)))
+#endif
 
-#include <cap-ng.h>
 
 #include "launcher.h"
 
@@ -508,7 +512,7 @@ static void caps_text(char *out, size_t size, uint64_t prm, uint64_t inh,
 	for (unsigned c = 0; c < 64 && len < size; c++) {
 		if (!(all & (UINT64_C(1) << c)))
 			continue;
-		const char *n = capng_capability_to_name(c);
+		const char *n = cap_name(c);
 		int r = n ? snprintf(out + len, size - len, "%s%s", len ? "," : "", n)
 		          : snprintf(out + len, size - len, "%s%u", len ? "," : "", c);
 		if (r < 0)

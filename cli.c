@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cap-ng.h>
-
 #include "launcher.h"
 
 static void usage(FILE *out, int status)
@@ -317,7 +315,7 @@ void print_plan(const struct launch_plan *p, char **envp)
 	printf("caps=");
 	for (unsigned c = 0; c < 64; c++) {
 		if (p->caps & (UINT64_C(1) << c)) {
-			printf("%s%s", first ? "" : ",", capng_capability_to_name(c));
+			printf("%s%s", first ? "" : ",", cap_name(c));
 			first = false;
 		}
 	}

@@ -53,8 +53,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cap-ng.h>
-
 #include "launcher.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -463,8 +461,8 @@ static bool have_effective(unsigned cap)
  * through libcap-ng: libcap-ng 0.8.3's capng_apply() re-reads the process
  * state from /proc/<pid>/status, and after chroot that path lies inside
  * the tree, a file its owner may have made, read by a privileged process.
- * (libcap-ng still names the capabilities, in parse.c.)  These three
- * helpers are the whole of it. */
+ * (The names are a table in parse.c.)  These three helpers are the whole
+ * of it. */
 static void set_caps(uint64_t permitted_effective, uint64_t inheritable)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -567,7 +565,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 }
 
 /* --- verification ---------------------------------------------------------
- * Read back through the kernel directly, not through libcap-ng: a check
+ * Read back through the kernel directly, not through the helpers above: a check
  * done by the code that did the work would share its mistakes. */
 
 static void fail_verify(const char *what)
@@ -805,10 +803,10 @@ static void check_caps_held(const struct launch_plan *p)
 			continue;
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
 			errx(EXIT_CHDROP, "--caps: %s is not in chdrop's own bounding "
-			     "set, so it cannot be kept", capng_capability_to_name(c));
+			     "set, so it cannot be kept", cap_name(c));
 		if (!(prm & (UINT64_C(1) << c)))
 			errx(EXIT_CHDROP, "--caps: chdrop does not hold %s itself, so "
-			     "it cannot be kept", capng_capability_to_name(c));
+			     "it cannot be kept", cap_name(c));
 	}
 }
 

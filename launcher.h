@@ -121,6 +121,7 @@ int parse_group(const char *buf, size_t len,
                 size_t *line, const char **why);
 bool member_of(const char *members, size_t len, const char *name);
 size_t sort_unique_gids(gid_t *v, size_t n);
+const char *cap_name(unsigned cap);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
 
