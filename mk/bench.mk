@@ -60,3 +60,8 @@ bench: chdrop chdrop-static $(BENCH_TOOLS)
 
 bench-clean:
 	rm -f chdrop-static $(BENCH_TOOLS)
+
+# The whole suite against the static build, so that it cannot rot.
+.PHONY: check-static
+check-static: chdrop-static tests/probe
+	CHDROP=$(abspath chdrop-static) $(BATS) tests/
