@@ -5,32 +5,41 @@
  *
  *  1. Refuse a setuid/setgid installation before reading any input.
  *  2. Parse into one struct launch_plan; check every cross-option rule.
- *  3. Open the root by walking it one component at a time with O_NOFOLLOW,
+ *     (--audit leaves here: it reads a tree and runs nothing.)
+ *  3. Check the descriptors the target will keep (0-2, LISTEN_FDS,
+ *     --keep-fd) before chdrop opens any of its own: a directory, an
+ *     io_uring or a fanotify group is a way out, and is refused.
+ *  4. --pivot-root: a private mount namespace now, since open_tree()
+ *     clones only mounts of the caller's own namespace.
+ *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
- *  4. Resolve names while still outside the root: through the host's NSS,
+ *  6. Resolve names while still outside the root: through the host's NSS,
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
  *     while we are privileged.
- *  5. Close every descriptor the target was not given (close_range: cost
- *     independent of RLIMIT_NOFILE).  A kept directory is a way out, and
- *     is refused.
- *  6. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in a
- *     private mount namespace.
- *  7. no_new_privs, the terminal guard (seccomp) and Landlock go on before
+ *  7. --userns: enter the user namespace.  Then check that chdrop holds
+ *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
+ *     the caller has not locked), so a refusal comes before any change.
+ *  8. Close every descriptor the target was not given (close_range: cost
+ *     independent of RLIMIT_NOFILE); --new-session.
+ *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
+ *     the private mount namespace; --chdir is opened beneath the new root
+ *     with no magic links followed, then entered by fchdir.
+ * 10. no_new_privs, the terminal guard (seccomp) and Landlock go on before
  *     the credentials change: seccomp and Landlock need either
  *     no_new_privs or CAP_SYS_ADMIN at the moment they are applied, and
  *     only before the drop do we still hold CAP_SYS_ADMIN when the
  *     administrator opted out of no_new_privs.
- *  8. Drop: supplementary groups, then gid (both need CAP_SETGID), then
+ * 11. Drop: supplementary groups, then gid (both need CAP_SETGID), then
  *     the bounding set (needs CAP_SETPCAP), then uid with KEEPCAPS so the
  *     kept caps survive, then the kept caps into P/E/I and ambient, then
  *     the locked securebits (needs CAP_SETPCAP, and NO_CAP_AMBIENT_RAISE
  *     must come after the ambient raise), and last CAP_SETPCAP itself.
- *  9. Verify by reading every credential back through the kernel (not the
- *     library that set it) and by trying to regain uid 0 and the old gid.
- * 10. Build the environment and exec in place: same pid, so signals and
- *     the service manager reach the target directly.
+ * 12. Verify by reading every credential back through the kernel (not the
+ *     code that set it) and by trying to regain uid 0 and the old gid.
+ * 13. Exec in place, with the environment built before the drop: same
+ *     pid, so signals and the service manager reach the target directly.
  */
 #define _GNU_SOURCE
 #include <err.h>
