@@ -10,14 +10,14 @@ load helpers
 setup_file() {
 	default_setup_file || return 1
 	is_root || return 0
-	mkdir -p "$ROOT/proc" "$ROOT/work"
+	mkdir -p "$ROOT/work"
 	chown "$TUSER_UID" "$ROOT/work"
-	mount -t proc proc "$ROOT/proc"
+	mount_proc "$ROOT"
 	echo outside-secret >"$TESTDIR/outside"
 	chmod 0644 "$TESTDIR/outside"
 }
 teardown_file() {
-	[ -n "${ROOT:-}" ] && umount -l "$ROOT/proc" 2>/dev/null
+	umount_proc "${ROOT:-}"
 	default_teardown_file
 }
 setup() {
@@ -28,10 +28,6 @@ teardown() {
 	[ -n "${OUTSIDE_PID:-}" ] && kill "$OUTSIDE_PID" 2>/dev/null
 	[ -n "${SOCK_PID:-}" ] && kill "$SOCK_PID" 2>/dev/null
 	true
-}
-
-landlock_abi() {
-	python3 -c 'import ctypes; l=ctypes.CDLL(None); print(max(0, l.syscall(444, None, 0, 1)))'
 }
 
 # A process of the target's uid, outside the root.

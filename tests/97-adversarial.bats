@@ -55,14 +55,14 @@ setup_file() {
 	is_root || return 0
 	adv_helper_src >"$TESTDIR/adv.c"
 	"${CC:-cc}" -static -O2 -o "$ROOT/bin/adv" "$TESTDIR/adv.c" || return 1
-	mkdir -p "$ROOT/proc" "$TESTDIR/out"
+	mkdir -p "$TESTDIR/out"
 	chown "$TUSER_UID" "$TESTDIR/out"
-	mount -t proc proc "$ROOT/proc"
+	mount_proc "$ROOT"
 	echo outside-secret >"$TESTDIR/outside"
 	chmod 0644 "$TESTDIR/outside"
 }
 teardown_file() {
-	[ -n "${ROOT:-}" ] && umount -l "$ROOT/proc" 2>/dev/null
+	umount_proc "${ROOT:-}"
 	default_teardown_file
 }
 setup() {
@@ -74,7 +74,7 @@ teardown() {
 }
 
 landlock_on() {
-	[ "$(python3 -c 'import ctypes; print(max(0, ctypes.CDLL(None).syscall(444, None, 0, 1)))')" -ge 1 ]
+	[ "$(landlock_abi)" -ge 1 ]
 }
 
 # A process of the target's uid outside the root, holding a listening unix

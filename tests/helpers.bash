@@ -241,3 +241,18 @@ assert_one_error_line() {
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }
+
+# The running kernel's Landlock ABI version (0: none, or refused).
+landlock_abi() {
+	python3 -c 'import ctypes; print(max(0, ctypes.CDLL(None).syscall(444, None, 0, 1)))'
+}
+
+# mount_proc ROOT: a /proc inside a test root, for the magic-link tests
+# (remove_test_dir unmounts it; umount_proc does it earlier).
+mount_proc() {
+	mkdir -p "$1/proc" && mount -t proc proc "$1/proc"
+}
+umount_proc() {
+	[ -n "${1:-}" ] && umount -l "$1/proc" 2>/dev/null
+	true
+}
