@@ -122,9 +122,8 @@ void landlock(const struct launch_plan *p)
 		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
 		     "offers %d", abi);
 	if (abi == 0) {
-		if (p->verbose)
-			warn("notice: Landlock is not available; file access is "
-			     "confined by the root alone");
+		say("notice: Landlock is not available (%s); file access is "
+		    "confined by the root alone", strerror(errno));
 		return;
 	}
 	if (p->root == NULL && p->scope == 0)
@@ -152,9 +151,8 @@ void landlock(const struct launch_plan *p)
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
 		err(EXIT_CHDROP, "landlock_restrict_self");
 	close(ruleset);
-	if (p->verbose)
-		warnx("Landlock ABI %d: file access confined to the root%s", abi,
-		      p->scope ? ", scoping on" : "");
+	say("Landlock ABI %d: file access confined to the root%s", abi,
+	    p->scope ? ", scoping on" : "");
 }
 
 /* --- user namespace (--userns) -----------------------------------------------
@@ -197,9 +195,8 @@ void enter_userns(struct launch_plan *p)
 	if (n < 0)
 		err(EXIT_CHDROP, "getgroups");
 	p->ngroups = (size_t)n;
-	if (p->verbose)
-		warnx("user namespace: uid %u and gid %u map to themselves",
-		      (unsigned)p->uid, (unsigned)p->gid);
+	say("user namespace: uid %u and gid %u map to themselves",
+	    (unsigned)p->uid, (unsigned)p->gid);
 }
 
 /* --- pivot_root ---------------------------------------------------------------

@@ -41,12 +41,10 @@ struct launch_plan {
 	bool allow_root;
 
 	/* identity as resolved */
-	bool ids_resolved;
 	uid_t uid;
 	gid_t gid;
 	size_t ngroups;
 	gid_t *groups;
-	bool have_entry;           /* the user has an account-database entry */
 	char *user_name;           /* entry name, or the number as text */
 	char *home;                /* from the entry, "" when none */
 	char *shell;               /* from the entry, "" when none */

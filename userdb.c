@@ -285,7 +285,6 @@ void resolve_identity(struct launch_plan *p, int rootfd)
 	if (!a.found && p->group_spec == NULL && !p->userns)
 		errx(EXIT_CHDROP, "--user=%s: no account entry, so no primary "
 		     "group: give --group", spec);
-	p->have_entry = a.found;
 	p->uid = a.found ? a.uid : (uid_t)id;
 	p->gid = p->group_spec ? resolve_group(db, p->group_spec,
 	                                       strlen(p->group_spec), "--group")
@@ -329,7 +328,6 @@ void resolve_identity(struct launch_plan *p, int rootfd)
 	/* One entry per group: the kernel keeps repeats, and a list with
 	 * repeats is no list to compare against. */
 	p->ngroups = sort_unique_gids(p->groups, p->ngroups);
-	p->ids_resolved = true;
 }
 
 /* uid 0 walks out of any chroot; gid 0 and group 0 open root's files. */
