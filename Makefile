@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # chdrop — see README.md.  Conventional variables; the project's flags come
 # first and the user's CFLAGS/LDFLAGS last, so a user can override them.
 
@@ -23,7 +24,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c
 OBJS = $(SRCS:.c=.o)
 
 .PHONY: all check demo install uninstall clean deps
@@ -33,7 +34,7 @@ all: chdrop
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
 
-%.o: %.c launcher.h
+%.o: %.c launcher.h msg.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The terminal guard's seccomp filter, built by libseccomp at build time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop --audit=DIR — look through a root directory for ways out.
  *
  * Read only, and nothing from the tree is executed, loaded or even opened

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — the command line: options into a plan, the rules between
  * options, --help, and the --dry-run report.  Nothing here changes the
  * process. */
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "msg.h"
 
 static void usage(FILE *out, int status)
 {

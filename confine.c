@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — layers beyond chroot: no_new_privs, the terminal guard
  * (seccomp), Landlock, and entry by pivot_root.
  */
@@ -19,6 +20,7 @@
 #include <linux/seccomp.h>
 
 #include "launcher.h"
+#include "msg.h"
 
 void set_no_new_privs(const struct launch_plan *p)
 {

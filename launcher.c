@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — enter a root directory, drop every privilege not asked for,
  * irrevocably, verify, and exec the target in place.
  *
@@ -51,7 +52,6 @@
 #include <linux/securebits.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,43 +63,13 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "msg.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
 };
-
-int chdrop_verbose;
-
-void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!chdrop_verbose)
-		return;
-	va_start(ap, fmt);
-	fputs("chdrop: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-/* The highest capability the running kernel knows. */
-unsigned last_cap(void)
-{
-	static unsigned cap;
-
-	if (cap != 0)
-		return cap;
-	/* The kernel may know more or fewer capabilities than our headers. */
-	cap = CAP_LAST_CAP;
-	while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
-		cap++;
-	while (cap > 0 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
-		cap--;
-	return cap;
-}
 
 /* The real, effective and saved ids; uniform when each triple holds one
  * value, as it does for everyone but a setuid/setgid program. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — enter a root directory, drop privileges irrevocably, exec.
  *
  * The plan below is filled by parsing and resolution, checked as a whole,
@@ -122,11 +123,6 @@ size_t sort_unique_gids(gid_t *v, size_t n);
 const char *cap_name(unsigned cap);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
-
-/* launcher.c — shared by the other files. */
-extern int chdrop_verbose;
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-unsigned last_cap(void);
 
 /* cli.c — options into the plan; the --dry-run report. */
 void parse_args(int argc, char **argv, struct launch_plan *p);

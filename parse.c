@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — pure parsers.
  *
  * Nothing here makes a system call, touches a global or exits: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chdrop — who the target is: user, group and supplementary groups,
  * resolved outside the root, through the host's NSS or (--userdb=root) by
  * reading the root's passwd and group files as plain text.  No code from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench/driver — time program launches: fork, exec, wait4, in a loop.
  *
  *   driver [-n N] [-w WARMUP] [-L NOFILE] [-l NOFILE] [-c CPU] SPEC

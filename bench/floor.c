@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench/floor — the least a launcher can do, for comparison only:
  *
  *   floor ROOT UID GID PROGRAM [ARG]...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bash completion for chdrop(1)                            -*- shell-script -*-
 #
 # Options; user names for --user, group names for --group and (as a comma

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Where administrators meet chdrop (issue 6): a real systemd, packages,
 # shell completions.  Included by the Makefile.
 

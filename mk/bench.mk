@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # make bench: launch overhead of chdrop against its peers (issue 5).
 # make static: a statically linked chdrop, for the benchmark and for roots
 # without a C library.  See docs/performance.md.  Not part of `make check`.

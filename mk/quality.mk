@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Quality gates (issue 4): make lint, check-sanitize, check-valgrind, fuzz,
 # check-loop.  Each target stands on its own; `make quality` runs them all.
 # Included by the Makefile (-include mk/*.mk), so SRCS, ALL_CFLAGS,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Usage: help, version, option errors.  None of this needs root.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Strict parsing: every malformed or ambiguous spec is refused with 125 and
 # one error line, and the target never runs.  Each case would run the probe,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # --dry-run: the resolved plan as key=value lines on stdout, exit 0,
 # nothing changed and nothing run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # The root directory: walked without following symlinks, every component
 # root-owned and not group/other-writable (--unsafe-root waives ownership

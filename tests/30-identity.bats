@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Identity: user, primary group and supplementary groups, from the host
 # database or from ROOT/etc; uid/gid/group 0 only with --allow-root.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Capabilities: kept caps in permitted, effective, inheritable, ambient and
 # bounding sets; every other cap gone from all five.

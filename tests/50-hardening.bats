@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Hardening on by default, each with an opt-out: no_new_privs, locked
 # securebits, the terminal guard, --new-session, Landlock.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Landlock: file access confined to beneath the root by default, opt-in
 # scoping of signals and abstract unix sockets.  Each denial is paired with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # --pivot-root: a private mount namespace, the root made the namespace's
 # root and the old one detached, so even CAP_SYS_CHROOT finds no way out.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2153,SC2154  # ROOT/TESTDIR come from setup_file; run sets $output/$stderr
 # --userns: an ordinary user enters a root of their own, as themselves,
 # through an unprivileged user namespace.  No setuid helper, no root.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # File descriptors: everything closed but 0, 1, 2, systemd's LISTEN_FDS range
 # (when LISTEN_PID is chdrop's pid) and --keep-fd; directories never kept.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Exec in place and exit status: the target's own status, 125 for chdrop's
 # failures (one line, nothing run), 126 can't execute, 127 not found.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Environment: kept by default with HOME, USER, LOGNAME set for the target;
 # --reset-env starts clean; --env adds or overrides.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2154  # run sets $output/$stderr/$lines
 # --audit=DIR: ways out of a root, reported one per line ("SEVERITY KIND
 # PATH: detail") or as JSON lines; exit 0 clean, 1 a hazard, 125 an error.

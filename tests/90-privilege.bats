@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Privilege of the caller: without CAP_SETUID or CAP_SETGID chdrop fails
 # closed; installed setuid or setgid it refuses to run at all.

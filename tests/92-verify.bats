@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2154  # run sets $output/$stderr
 # Verification: chdrop reads every credential back and trusts nothing it
 # was told.  tests/liar/liar.c, preloaded, makes one privilege-changing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # packaging/sysvinit/chdrop-example: start, status, restart and stop a real
 # daemon (busybox httpd, in the foreground) through start-stop-daemon and
 # chdrop, and a start that chdrop refuses.

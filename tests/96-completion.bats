@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # Shell completions: completions/chdrop.bash (driven through COMP_WORDS, as
 # bash's programmable completion calls it) and completions/_chdrop (driven
 # through a real interactive zsh on a pseudo-terminal, when zsh is there).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # shellcheck disable=SC2016,SC2154  # sh -c scripts; run sets $output/$stderr
 # Adversarial regressions: ways out that chdrop defeats today, each paired
 # with a control (the layer turned off, or a weaker launcher) in which the

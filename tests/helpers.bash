@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared helpers for chdrop's bats suite.  Every .bats file starts with
 # `load helpers`.
 #

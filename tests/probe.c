@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* probe — report what a process really got, for chdrop's tests.
  *
  * Built static (make check: cc -static -O2 -o tests/probe tests/probe.c) so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Build-time generator of chdrop's terminal guard.
  *
  * TIOCSTI pushes bytes into a terminal's input queue, and TIOCLINUX can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_caps(): --caps.  The first byte picks the kernel's last cap. */
 #include "fuzz.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_env_assign(): --env=NAME=VALUE. */
 #include "fuzz.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_fd(): --keep-fd=N. */
 #include "fuzz.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Shared bits of chdrop's libFuzzer harnesses (make fuzz).
  *
  * Each harness feeds one pure parser from parse.c and checks what it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_group() and member_of(): ROOT/etc/group for --userdb=root.  The
  * first byte picks when the walk stops; the member looked up is the entry's
  * own first member, and a name that cannot be one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_id() and parse_name(): --user and --group specs. */
 #include "fuzz.h"
 

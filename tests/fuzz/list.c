@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* list_next(): the comma-separated lists of -G, -c and --scope. */
 #include "fuzz.h"
 

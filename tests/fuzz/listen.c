@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_listen_fds(): LISTEN_PID and LISTEN_FDS from systemd.  The input
  * is "PID\0FDS"; without a NUL, LISTEN_FDS is unset.  Our pid is 4242. */
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_passwd(): ROOT/etc/passwd for --userdb=root.  The buffer is not
  * NUL-terminated, as read_in_root() hands it over; ASan sees any read past
  * its end. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse_scope(): --scope=LIST. */
 #include "fuzz.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A lying C library, for tests/92-verify.bats only (never linked into
  * chdrop): preloaded into chdrop, it makes one privilege-changing call
  * report success without doing anything, as a buggy library or a hostile

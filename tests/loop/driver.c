@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* driver — launch a command N times in a row and check that nothing
  * accumulates (make check-loop; not a benchmark, nothing is timed).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target — the trivial program the loop test launches (static: the test
  * root holds nothing else).
  *

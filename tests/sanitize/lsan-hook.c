@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Linked into chdrop-asan only (make check-sanitize), never into chdrop.
  *
  * LeakSanitizer's exit-time check stops the world by listing

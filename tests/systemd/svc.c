@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* svc — a tiny service for chdrop's systemd tests (make check-systemd).
  *
  * Built static, so it runs in a root that holds nothing else.
