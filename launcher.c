@@ -66,6 +66,9 @@
 #include "msg.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+/* --map-root's target is root (of its namespace): root's PATH, as Debian's
+ * login.defs gives it, since dpkg needs the sbin directories. */
+#define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -126,8 +129,9 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may. */
-	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
+	/* Under --userns the caller may own their root (or, --map-root, the
+	 * namespace's root may: userns.c); nobody else may. */
+	if (st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid))
 		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
 		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -701,7 +705,7 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	env_set(&e, "LOGNAME", p->user_name);
 	if (p->reset_env) {
 		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
-		env_set(&e, "PATH", SAFE_PATH);
+		env_set(&e, "PATH", p->map_root ? ROOT_PATH : SAFE_PATH);
 	}
 	for (size_t i = 0; i < p->nenv_set; i++)
 		env_put(&e, (char *)p->env_set[i]);
@@ -882,7 +886,7 @@ int main(int argc, char **argv)
 		print_plan(&plan, envp);
 		return 0;
 	}
-	enter_userns(&plan);
+	enter_userns(&plan, rootfd);
 	check_caps_held(&plan);
 	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
