@@ -24,7 +24,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c manifest.c
 OBJS = $(SRCS:.c=.o)
 
 .PHONY: all check demo install uninstall clean deps
@@ -34,7 +34,7 @@ all: chdrop
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
 
-%.o: %.c launcher.h msg.h
+%.o: %.c launcher.h msg.h manifest.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The terminal guard's seccomp filter, built by libseccomp at build time.
