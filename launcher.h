@@ -139,6 +139,8 @@ void tty_guard(const struct launch_plan *p);
 int landlock_abi(void);
 void landlock(const struct launch_plan *p);
 void enter_userns(struct launch_plan *p);
+long caller_session_keyring(void);         /* its serial, or -1 */
+void new_session_keyring(long caller);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
 
