@@ -186,7 +186,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --audit= --audit-format= --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version
