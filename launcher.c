@@ -66,6 +66,7 @@
 #include <linux/openat2.h>
 #include <linux/securebits.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1100,6 +1101,26 @@ static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
 	}
 }
 
+/* -n --userns: can this caller make the namespace at all?  Tried in a
+ * short-lived child, which leaves by _exit(). */
+static void userns_probe(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(EXIT_CHDROP, "--userns probe: fork");
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "--userns probe: waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
+	}
+}
+
 /* -n: after the plan, the verdict a run would reach, in the order a run
  * reaches it, with the same message and exit status. */
 static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
@@ -1108,9 +1129,12 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EXIT_CHDROP, "--dry-run: write");
+	if (p->userns)
+		userns_probe();
 	preflight(p, true);
 	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
 		check_caps_held(p);
+	check_securebits(p);
 	landlock_preflight(p);
 	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
 		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
