@@ -69,10 +69,62 @@ static void check_text(const char *in, size_t inlen)
 	free(back);
 }
 
+/* A code point as UTF-8 into back; returns the bytes written. */
+static size_t put_utf8(char *back, unsigned cp)
+{
+	if (cp < 0x80) {
+		back[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		back[0] = (char)(0xc0 | cp >> 6);
+		back[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	back[0] = (char)(0xe0 | cp >> 12);
+	back[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+	back[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+/* The escape at out[i] ("\\\"", "\\\\" or "\\uNNNN", only for what must
+ * not be raw), decoded into back; returns its length in out. */
+static size_t json_escape_at(const char *out, size_t i, size_t n, char *back,
+                             size_t *b)
+{
+	unsigned cp = 0;
+
+	CHECK(i + 1 < n);
+	if (out[i + 1] == '"' || out[i + 1] == '\\') {
+		back[(*b)++] = out[i + 1];
+		return 2;
+	}
+	CHECK(out[i + 1] == 'u' && i + 5 < n);
+	for (size_t k = 2; k < 6; k++)
+		cp = cp << 4 | (unsigned)hexval(out[i + k]);
+	CHECK(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffd ||
+	      (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069));
+	*b += put_utf8(back + *b, cp);
+	return 6;
+}
+
+static bool has_invalid(const char *in, size_t inlen)
+{
+	for (size_t i = 0; i < inlen;) {
+		unsigned cp;
+		size_t l = dec((const unsigned char *)in + i, &cp);
+
+		if (l == 0)
+			return true;
+		i += l;
+	}
+	return false;
+}
+
 static void check_json(const char *in, size_t inlen)
 {
 	char *out = malloc(6 * inlen + 1), *back = malloc(4 * inlen + 1);
-	bool lossy = true, any_bad = false;
+	bool lossy = true;
 	size_t n, b = 0;
 
 	CHECK(out != NULL && back != NULL);
@@ -81,48 +133,20 @@ static void check_json(const char *in, size_t inlen)
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)out[i];
 		unsigned cp = 0;
+		size_t l;
 
 		CHECK(c >= 0x20 && c != 0x7f && c != '"');
 		if (c == '\\') {
-			CHECK(i + 1 < n);
-			if (out[i + 1] == '"' || out[i + 1] == '\\') {
-				back[b++] = out[i + 1];
-				i += 2;
-				continue;
-			}
-			CHECK(out[i + 1] == 'u' && i + 5 < n);
-			for (int k = 2; k < 6; k++)
-				cp = cp << 4 | (unsigned)hexval(out[i + (size_t)k]);
-			CHECK(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffd ||
-			      (cp >= 0x2028 && cp <= 0x202e) ||
-			      (cp >= 0x2066 && cp <= 0x2069));
-			/* back as UTF-8, to compare with the input */
-			if (cp < 0x80) {
-				back[b++] = (char)cp;
-			} else if (cp < 0x800) {
-				back[b++] = (char)(0xc0 | cp >> 6);
-				back[b++] = (char)(0x80 | (cp & 0x3f));
-			} else {
-				back[b++] = (char)(0xe0 | cp >> 12);
-				back[b++] = (char)(0x80 | (cp >> 6 & 0x3f));
-				back[b++] = (char)(0x80 | (cp & 0x3f));
-			}
-			i += 6;
+			i += json_escape_at(out, i, n, back, &b);
 			continue;
 		}
-		size_t l = dec((const unsigned char *)out + i, &cp);
+		l = dec((const unsigned char *)out + i, &cp);
 		CHECK(l > 0 && !(cp >= 0x80 && cp <= 0x9f));
 		memcpy(back + b, out + i, l);
 		b += l;
 		i += l;
 	}
-	for (size_t i = 0; i < inlen;) {
-		unsigned cp;
-		size_t l = dec((const unsigned char *)in + i, &cp);
-		any_bad = any_bad || l == 0;
-		i += l ? l : 1;
-	}
-	CHECK(lossy == any_bad);
+	CHECK(lossy == has_invalid(in, inlen));
 	if (!lossy)
 		CHECK(b == inlen && memcmp(back, in, inlen) == 0);
 	free(out);
