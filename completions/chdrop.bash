@@ -190,7 +190,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --audit= --audit-format= --audit-level= --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --audit-level= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version
