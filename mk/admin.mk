@@ -17,7 +17,8 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 .PHONY: install-completions uninstall-completions
 
 install-completions:
-	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	./tools/install-dirs make $(INSTALL_LOG) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(if $(DESTDIR),,$(patsubst %/,%,$(dir $(INSTALL_LOG))))
 	install -m 0644 completions/chdrop.bash $(DESTDIR)$(BASHCOMPDIR)/chdrop
 	install -m 0644 completions/_chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
 
