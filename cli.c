@@ -36,6 +36,10 @@ static void usage(FILE *out, int status)
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
+"      --map-root         with --userns: be root of the namespace, your\n"
+"                         /etc/subuid range mapped (newuidmap), in a PID\n"
+"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
@@ -49,6 +53,7 @@ static void usage(FILE *out, int status)
 "      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
 "      --new-session      start a new session (setsid) before exec\n"
 "      --no-landlock      do not confine file access to the root\n"
+"      --require-landlock refuse to run (125) where Landlock is not in force\n"
 "      --scope=LIST       also confine signals and abstract unix sockets\n"
 "                         (signal,abstract-unix; Landlock ABI 6)\n"
 "\n"
@@ -76,7 +81,8 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_REQUIRE_LANDLOCK,
 };
 
 static const struct option long_options[] = {
@@ -97,9 +103,11 @@ static const struct option long_options[] = {
 	{ "no-tty-guard",    no_argument,       NULL, OPT_NO_TTY_GUARD },
 	{ "new-session",     no_argument,       NULL, OPT_NEW_SESSION },
 	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+	{ "require-landlock", no_argument,      NULL, OPT_REQUIRE_LANDLOCK },
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "env",             required_argument, NULL, 'e' },
@@ -164,12 +172,14 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_NO_TTY_GUARD: p->tty_guard = false; break;
 		case OPT_NEW_SESSION: p->new_session = true; break;
 		case OPT_NO_LANDLOCK: p->landlock = false; break;
+		case OPT_REQUIRE_LANDLOCK: p->require_landlock = true; break;
 		case OPT_SCOPE:
 			if (parse_scope(optarg, &p->scope, &why) < 0)
 				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -215,6 +225,28 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->argv = argv + optind;
 }
 
+/* --map-root: root of the namespace over a tree of your own.  The target
+ * keeps what dpkg and its maintainer scripts need as root there
+ * (MAP_ROOT_CAPS, plus any -c), and is root in the usual sense: no
+ * securebits, so a program it starts as another uid loses them as it
+ * would for root.  The namespace's capabilities act only on what it maps:
+ * the caller's own or subordinate ids.  A /proc needs a root to be in. */
+static void validate_map_root(struct launch_plan *p)
+{
+	if (p->root == NULL)
+		errx(EXIT_CHDROP, "--map-root needs --root: /proc and /dev/pts are "
+		     "mounted inside it");
+	if (p->pivot_root)
+		errx(EXIT_CHDROP, "--map-root: --pivot-root is not supported");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--map-root: --userdb=root is not supported");
+	if (p->user_spec == NULL)
+		p->user_spec = "0";
+	p->caps |= MAP_ROOT_CAPS;
+	p->securebits = false;
+	lookup_subids(p);
+}
+
 /* --userns: an ordinary user enters a root of their own, as themselves.
  * The namespace maps only their own uid and gid, and setgroups is denied
  * in it, so neither ids nor groups can change: asking for other ones, or
@@ -229,6 +261,10 @@ static void validate_userns(struct launch_plan *p)
 	if (p->group_spec != NULL || p->groups_spec != NULL)
 		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
 		     "namespace; drop --group and --groups");
+	if (p->map_root) {
+		validate_map_root(p);
+		return;
+	}
 	if (p->caps != 0)
 		errx(EXIT_CHDROP, "--userns: capabilities would be the "
 		     "namespace's own, worth nothing outside it; drop --caps");
@@ -268,6 +304,8 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->map_root && !p->userns)
+		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)
 		validate_userns(p);
 	else if (p->user_spec == NULL && !p->allow_root)
@@ -286,6 +324,11 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--chdir: empty");
 	if (p->scope != 0 && !p->landlock)
 		errx(EXIT_CHDROP, "--scope needs Landlock; drop --no-landlock");
+	if (p->require_landlock && !p->landlock)
+		errx(EXIT_CHDROP, "--require-landlock contradicts --no-landlock");
+	if (p->require_landlock && p->root == NULL && p->scope == 0)
+		errx(EXIT_CHDROP, "--require-landlock: without --root or --scope "
+		     "Landlock has nothing to confine");
 	if (!p->close_fds && p->nkeep_fds > 0)
 		errx(EXIT_CHDROP, "--keep-fd has no meaning with --inherit-fds");
 }
@@ -298,6 +341,43 @@ static void print_list(const char *key, const gid_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		printf("%s%u", i ? "," : "", (unsigned)v[i]);
 	putchar('\n');
+}
+
+/* The layers as a run would find them, measured the way a run applies
+ * them (confine.c): "yes", or "no" and why. */
+static void print_tty_guard(const struct launch_plan *p)
+{
+	const char *why;
+
+	if (!p->tty_guard) {
+		printf("tty_guard=no: --no-tty-guard\n");
+		return;
+	}
+	why = tty_guard_probe(p);
+	if (why == NULL)
+		printf("tty_guard=yes\n");
+	else
+		printf("tty_guard=no: %s\n", why);
+}
+
+static void print_landlock(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!p->landlock) {
+		printf("landlock=no: --no-landlock\n");
+		return;
+	}
+	if (p->root == NULL && p->scope == 0) {
+		printf("landlock=no: no --root, nothing to confine\n");
+		return;
+	}
+	abi = landlock_probe(&why);
+	if (abi > 0)
+		printf("landlock=yes, ABI %d\n", abi);
+	else
+		printf("landlock=no: %s\n", why);
 }
 
 void print_plan(const struct launch_plan *p, char **envp)
@@ -335,13 +415,24 @@ void print_plan(const struct launch_plan *p, char **envp)
 		printf("all");
 	}
 	putchar('\n');
-	printf("tty_guard=%d\nnew_session=%d\nlandlock=%d\n", p->tty_guard,
-	       p->new_session, p->landlock);
+	print_tty_guard(p);
+	printf("new_session=%d\n", p->new_session);
+	print_landlock(p);
 	printf("scope=%s%s%s\n", p->scope & SCOPE_SIGNAL ? "signal" : "",
 	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
+	printf("map_root=%d\n", p->map_root);
+	if (p->map_root && p->subuid.count > 0) {
+		printf("uid_map=0 %u %u\n", (unsigned)p->subuid.start,
+		       (unsigned)p->subuid.count);
+		printf("gid_map=0 %u %u\n", (unsigned)p->subgid.start,
+		       (unsigned)p->subgid.count);
+	} else if (p->map_root) {
+		printf("uid_map=0 %u 1\n", (unsigned)getuid());
+		printf("gid_map=0 %u 1\n", (unsigned)getgid());
+	}
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)

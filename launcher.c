@@ -11,7 +11,9 @@
  *     --keep-fd) before chdrop opens any of its own: a directory, an
  *     io_uring or a fanotify group is a way out, and is refused.
  *  4. --pivot-root: a private mount namespace now, since open_tree()
- *     clones only mounts of the caller's own namespace.
+ *     clones only mounts of the caller's own namespace; what it needs
+ *     (CAP_SYS_ADMIN, and root's usual needs) is checked first, as are
+ *     --require-landlock and --scope.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -19,9 +21,12 @@
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
  *     while we are privileged.
- *  7. --userns: enter the user namespace.  Then check that chdrop holds
- *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
- *     the caller has not locked), so a refusal comes before any change.
+ *  7. --userns: enter the user namespace.  Then the pre-flight: every
+ *     capability chdrop needs itself and lacks, named in one line; each
+ *     kept cap held; securebits the caller has not locked.  A refusal
+ *     comes before any change.  (-n stops before this, prints the plan,
+ *     then reaches the verdict a run would: these checks, the terminal
+ *     guard tried in a child, --chdir and PROGRAM looked up in the root.)
  *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
  *     which reads /proc/<tid>/status by path to do it: here, outside the
  *     root, /proc is still the host's.  Read back from the kernel at once.
@@ -42,7 +47,8 @@
  *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
  *     CAP_SETPCAP itself.
  * 12. Verify by reading every credential back through the kernel (not the
- *     code that set it) and by trying to regain uid 0 and the old gid.
+ *     code that set it), by trying to regain uid 0 and the old gid, and
+ *     by seeing the terminal guard refuse TIOCSTI.
  * 13. Exec in place, with the environment built before the drop: same
  *     pid, so signals and the service manager reach the target directly.
  */
@@ -72,6 +78,9 @@
 #include "msg.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+/* --map-root's target is root (of its namespace): root's PATH, as Debian's
+ * login.defs gives it, since dpkg needs the sbin directories. */
+#define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -132,13 +141,17 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may. */
-	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
-		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
-		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
+	/* Under --userns the caller may own their root (or, --map-root, the
+	 * namespace's root may: userns.c); nobody else may.  The hint names
+	 * the fix first, the waiver last. */
+	if (st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid))
+		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not %s (chown %s "
+		     "%s, or --unsafe-root to allow)", path, (unsigned)st.st_uid,
+		     p->userns ? "root or you" : "root", p->userns ? "yourself" : "root",
+		     path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		errx(EXIT_CHDROP, "--root: %s: writable by group or others "
-		     "(--unsafe-root to allow)", path);
+		     "(chmod go-w %s, or --unsafe-root to allow)", path, path);
 }
 
 /* Walk the path from "/" one component at a time.  O_NOFOLLOW|O_DIRECTORY
@@ -654,6 +667,10 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 		fail_verify("securebits");
 	if (p->tty_guard && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		fail_verify("seccomp filter");
+	/* The mode says only that some filter is on, perhaps a container's:
+	 * the guard must also be seen refusing what it guards. */
+	if (p->tty_guard && !tty_guard_holds())
+		fail_verify("terminal guard: TIOCSTI/TIOCLINUX are not refused");
 
 	/* Try to get back what we gave up, as OpenSSH's
 	 * permanently_set_uid() does.  A kept CAP_SETUID/CAP_SETGID, or a
@@ -741,7 +758,7 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	env_set(&e, "LOGNAME", p->user_name);
 	if (p->reset_env) {
 		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
-		env_set(&e, "PATH", SAFE_PATH);
+		env_set(&e, "PATH", p->map_root ? ROOT_PATH : SAFE_PATH);
 	}
 	for (size_t i = 0; i < p->nenv_set; i++)
 		env_put(&e, (char *)p->env_set[i]);
@@ -855,21 +872,177 @@ static void check_securebits(const struct launch_plan *p)
 			     "values chdrop cannot set", cur);
 }
 
+/* --- pre-flight ------------------------------------------------------------
+ * Before any change: every capability chdrop itself needs and does not
+ * hold, named in one line, so a service manager's CapabilityBoundingSet=
+ * or a start as an ordinary user is reported as what it is, never as a
+ * bare "Operation not permitted" halfway through.  Before the names are
+ * resolved (resolved false) only what does not depend on the target's
+ * identity is known for sure; the identity's needs are judged again once
+ * it is resolved. */
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
  * no_new_privs, which makes both moot: nothing it executes can gain
- * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
-static void check_unprivileged(const struct launch_plan *p)
+ * privileges. */
+static bool already_target(const struct launch_plan *p)
 {
 	struct ids now = current_ids();
 
-	if (now.uid != p->uid || now.gid != p->gid || p->caps != 0 ||
-	    !p->no_new_privs)
-		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
-		     "and lock the securebits: run chdrop as root");
-	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
-	    "as they are (no_new_privs makes them moot)", (unsigned)now.uid);
+	return now.uniform && now.uid == p->uid && now.gid == p->gid &&
+	       p->caps == 0 && p->no_new_privs;
+}
+
+static uint64_t needed_caps(const struct launch_plan *p, bool resolved)
+{
+	struct ids now = current_ids();
+	uint64_t need = 0;
+
+	if (p->root != NULL && !p->pivot_root)
+		need |= UINT64_C(1) << CAP_SYS_CHROOT;
+	if (plan_needs_mount_ns(p))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	/* Without no_new_privs the kernel takes seccomp and Landlock only
+	 * from a holder of CAP_SYS_ADMIN. */
+	if (!p->no_new_privs && (p->tty_guard || p->landlock))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	if (!resolved) {
+		/* Root's target is never root itself without --allow-root. */
+		if (now.uid == 0 && !p->allow_root)
+			need |= UINT64_C(1) << CAP_SETUID | UINT64_C(1) << CAP_SETGID |
+			        UINT64_C(1) << CAP_SETPCAP;
+		return need;
+	}
+	if (!now.uniform || now.uid != p->uid)
+		need |= UINT64_C(1) << CAP_SETUID;
+	if (!now.uniform || now.gid != p->gid || !same_groups(p))
+		need |= UINT64_C(1) << CAP_SETGID;
+	if (!already_target(p))
+		need |= UINT64_C(1) << CAP_SETPCAP;
+	return need;
+}
+
+static void preflight(const struct launch_plan *p, bool resolved)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
+	char names[160] = "";
+	uint64_t lack;
+	size_t len = 0;
+
+	if (p->userns)
+		return;  /* the namespace grants them; it is checked on entry */
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	lack = needed_caps(p, resolved) &
+	       ~(d[0].effective | (uint64_t)d[1].effective << 32);
+	if (lack == 0)
+		return;
+	for (unsigned c = 0; c < 64; c++)
+		if ((lack & (UINT64_C(1) << c)) && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			                        "%sCAP_%s", len ? ", " : "", cap_name(c));
+	for (char *s = names; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+	if (getuid() != 0)
+		errx(EXIT_CHDROP, "not root, and missing %s, which chdrop needs "
+		     "itself: run it as root, or use --userns to enter a root of "
+		     "your own as yourself", names);
+	errx(EXIT_CHDROP, "missing %s, which chdrop needs itself: add %s to "
+	     "the unit's CapabilityBoundingSet= (chdrop drops %s before the "
+	     "target runs)", names, lack & (lack - 1) ? "them" : "it",
+	     lack & (lack - 1) ? "them" : "it");
+}
+
+/* --- dry run: fail where a run would fail ---------------------------------- */
+
+/* Is PROGRAM there, looked up as exec_target will: as given when it holds
+ * a slash, else in the target's PATH, inside the root, relative paths
+ * from the working directory it will have?  Only found or not: what
+ * stops a found file from running is judged elsewhere. */
+static bool found_at(int rootfd, const char *cwd, const char *file)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = rootfd >= 0 ? RESOLVE_IN_ROOT : 0,
+	};
+	char buf[2 * PATH_MAX];
+	struct stat st;
+	bool found;
+	int n, fd;
+
+	n = file[0] == '/' ? snprintf(buf, sizeof(buf), "%s", file)
+	                   : snprintf(buf, sizeof(buf), "%s/%s", cwd, file);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD, buf,
+	                  &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	found = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	close(fd);
+	return found;
+}
+
+static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *prog = p->argv[0], *path = NULL;
+	const char *cwd = p->chdir ? p->chdir : p->root ? "/" : ".";
+	char file[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return found_at(rootfd, cwd, prog);
+	for (char **v = envp; *v && path == NULL; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	if (path == NULL)
+		path = SAFE_PATH;
+	for (const char *d = path;; d++) {
+		size_t len = strcspn(d, ":");
+		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
+		                 len ? "/" : "", prog);
+
+		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file))
+			return true;
+		d += len;
+		if (*d == '\0')
+			return false;
+	}
+}
+
+/* -n: after the plan, the verdict a run would reach, in the order a run
+ * reaches it, with the same message and exit status. */
+static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *why;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EXIT_CHDROP, "--dry-run: write");
+	preflight(p, true);
+	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
+		check_caps_held(p);
+	landlock_preflight(p);
+	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
+		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
+		     "without it)", why);
+	if (p->chdir != NULL) {
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_MAGICLINKS |
+			           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
+		};
+		int fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+		                      p->chdir, &how, sizeof(how));
+		if (fd < 0)
+			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+		close(fd);
+	}
+	if (!program_found(p, rootfd, envp)) {
+		errno = ENOENT;
+		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
+	}
 }
 
 /* --- audit ----------------------------------------------------------------- */
@@ -911,8 +1084,14 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run)
+	if (!plan.dry_run) {
+		/* The namespace is the one change made before the names are
+		 * resolved: what it needs is checked first. */
+		if (plan_needs_mount_ns(&plan))
+			preflight(&plan, false);
+		landlock_preflight(&plan);
 		private_mount_ns(&plan);
+	}
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
 	resolve_identity(&plan, rootfd);
@@ -920,14 +1099,18 @@ int main(int argc, char **argv)
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
 		print_plan(&plan, envp);
+		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
 	}
-	enter_userns(&plan);
+	enter_userns(&plan, rootfd);
+	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
-		check_unprivileged(&plan);
+		say("no CAP_SETPCAP: already uid %u, bounding set and securebits "
+		    "left as they are (no_new_privs makes them moot)",
+		    (unsigned)plan.uid);
 	cut_bounding_set(&plan, privileged);
 
 	close_fds(&plan, rootfd);
