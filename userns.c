@@ -191,6 +191,7 @@ static void helper_failed(int fd)
 	char msg[256];
 	ssize_t n = read(fd, msg, sizeof(msg) - 1);
 
+	close(fd);
 	if (n <= 0)
 		errx(EXIT_CHDROP, "--map-root: %s or %s failed", NEWUIDMAP, NEWGIDMAP);
 	msg[n] = '\0';
@@ -210,11 +211,15 @@ static void map_subids(const struct launch_plan *p)
 	if (helper < 0)
 		err(EXIT_CHDROP, "fork");
 	if (helper == 0) {
+		int failed;
+
 		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);  /* unshare failed: the parent says why */
-		if (dup2(out[1], 2) < 0)
+		close(out[0]);
+		failed = read(go[0], &c, 1) != 1;  /* unshare failed: the parent says why */
+		close(go[0]);
+		if (failed || dup2(out[1], 2) < 0)
 			_exit(1);
+		close(out[1]);
 		_exit(run_map(NEWUIDMAP, self, &p->subuid) < 0 ||
 		      run_map(NEWGIDMAP, self, &p->subgid) < 0);
 	}
@@ -283,22 +288,33 @@ static int hold_nothing(void)
 	return 0;
 }
 
+/* A parent that cannot drop or release its child kills it and leaves
+ * with nothing of its own open. */
+static void release_failed(pid_t child, const char *what) __attribute__((noreturn));
+static void release_failed(pid_t child, const char *what)
+{
+	int e = errno;
+
+	kill(child, SIGKILL);
+	syscall(SYS_close_range, 3, ~0u, 0);
+	errno = e;
+	err(EXIT_CHDROP, "--map-root: %s", what);
+}
+
 /* After fork, in the parent: drop, then let the child go on.  A failure
- * kills the child before it has done anything. */
+ * kills the child before it has done anything.  A child already dead
+ * (EPIPE, not SIGPIPE: the parent must say so) is a failure too; the
+ * child took its own signal dispositions at fork, so SIG_IGN stays here. */
 static void drop_then_release(pid_t child, int go)
 {
 	char c = 'x';
 
-	if (hold_nothing() < 0) {
-		int e = errno;
-		kill(child, SIGKILL);
-		errno = e;
-		err(EXIT_CHDROP, "--map-root: dropping the relay's privileges");
-	}
-	if (write(go, &c, 1) != 1) {
-		kill(child, SIGKILL);
-		err(EXIT_CHDROP, "--map-root: releasing the child");
-	}
+	if (hold_nothing() < 0)
+		release_failed(child, "dropping the relay's privileges");
+	/* signal() fails only for a bad number.  NOLINT(cert-err33-c) */
+	signal(SIGPIPE, SIG_IGN);
+	if (write(go, &c, 1) != 1)
+		release_failed(child, "releasing the child");
 	close(go);
 }
 
@@ -335,13 +351,15 @@ static void outer(pid_t init, int statusfd)
 {
 	int status, target;
 
+	ssize_t n;
+
 	relay_signals(init);
 	while (waitpid(init, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXIT_CHDROP);
-	if (read(statusfd, &target, sizeof(target)) == (ssize_t)sizeof(target))
-		exit_as(target);
-	exit_as(status);
+	n = read(statusfd, &target, sizeof(target));
+	close(statusfd);
+	exit_as(n == (ssize_t)sizeof(target) ? target : status);
 }
 
 /* init, PID 1: reap everything, until the target itself is gone. */
@@ -363,6 +381,7 @@ static void init(pid_t target, int statusfd)
 	}
 	if (write(statusfd, &status, sizeof(status)) != (ssize_t)sizeof(status))
 		_exit(EXIT_CHDROP);
+	close(statusfd);
 	_exit(0);
 }
 
@@ -534,7 +553,8 @@ static void enter_map_root(struct launch_plan *p, int rootfd)
 		err(EXIT_CHDROP, "fchdir(%s)", p->root);
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0)
 		err(EXIT_CHDROP, "unshare(CLONE_NEWNS|CLONE_NEWPID)");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* A propagation change ignores source and type ("none"). */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_CHDROP, "mount(/, MS_REC|MS_PRIVATE)");
 	reopen_here(rootfd, p->root);
 	fork_pid_ns(p, rootfd);
