@@ -37,6 +37,18 @@ static void usage(FILE *out, int status)
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
 "\n"
+"Per-run mounts (need --root; a private mount namespace, gone with the\n"
+"target; every mount nosuid,nodev; DST must exist inside the root):\n"
+"      --bind-ro=SRC[:DST][:noexec]  host path SRC read-only on DST\n"
+"                         (default: the same path), submounts too\n"
+"      --bind=SRC[:DST][:noexec]     the same, writable\n"
+"      --tmpfs=DST[:exec] an empty tmpfs (mode 1777) on DST, noexec unless\n"
+"                         :exec\n"
+"      --dev              a fresh read-only /dev: null zero full random\n"
+"                         urandom tty, nothing else\n"
+"      --host-program     PROGRAM is an absolute host path, opened before\n"
+"                         entering and run by descriptor (empty roots)\n"
+"\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
 "                         all others leave all five sets\n"
@@ -77,6 +89,7 @@ enum {
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +113,11 @@ static const struct option long_options[] = {
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "bind-ro",         required_argument, NULL, OPT_BIND_RO },
+	{ "bind",            required_argument, NULL, OPT_BIND },
+	{ "tmpfs",           required_argument, NULL, OPT_TMPFS },
+	{ "dev",             no_argument,       NULL, OPT_DEV },
+	{ "host-program",    no_argument,       NULL, OPT_HOST_PROGRAM },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "env",             required_argument, NULL, 'e' },
@@ -109,6 +127,30 @@ static const struct option long_options[] = {
 	{ "version",         no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --bind-ro, --bind, --tmpfs: one more mount, in command-line order. */
+static void add_mount(struct launch_plan *p, enum mount_kind kind,
+                      const char *name, const char *arg)
+{
+	struct mount_spec *m;
+	size_t src_len, dst_off, dst_len;
+	const char *why;
+
+	if (p->nmounts == MAX_MOUNTS)
+		errx(EXIT_CHDROP, "--%s: too many mounts", name);
+	m = &p->mounts[p->nmounts];
+	if (parse_mount(arg, kind == MOUNT_TMPFS, &src_len, &dst_off, &dst_len,
+	                &m->exec, &why) < 0)
+		errx(EXIT_CHDROP, "--%s=%s: %s", name, arg, why);
+	m->kind = kind;
+	if (asprintf((char **)&m->opt, "--%s=%s", name, arg) < 0)
+		err(EXIT_CHDROP, "asprintf");
+	m->src = kind == MOUNT_TMPFS ? NULL : strndup(arg, src_len);
+	m->dst = strndup(arg + dst_off, dst_len);
+	if ((kind != MOUNT_TMPFS && m->src == NULL) || m->dst == NULL)
+		err(EXIT_CHDROP, "strndup");
+	p->nmounts++;
+}
 
 void parse_args(int argc, char **argv, struct launch_plan *p)
 {
@@ -122,6 +164,7 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->close_fds = true;
 	p->tty_guard = true;
 	p->landlock = true;
+	p->host_fd = -1;
 
 	opterr = 0;  /* our own one-line messages below */
 	while ((c = getopt_long(argc, argv, "+:u:g:G:r:w:c:e:nvhV",
@@ -170,6 +213,11 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_BIND_RO: add_mount(p, MOUNT_BIND_RO, "bind-ro", optarg); break;
+		case OPT_BIND: add_mount(p, MOUNT_BIND, "bind", optarg); break;
+		case OPT_TMPFS: add_mount(p, MOUNT_TMPFS, "tmpfs", optarg); break;
+		case OPT_DEV: p->dev = true; break;
+		case OPT_HOST_PROGRAM: p->host_program = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -236,6 +284,9 @@ static void validate_userns(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--userns: --pivot-root is not supported");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--userns: --userdb=root is not supported");
+	if (p->nmounts > 0 || p->dev)
+		errx(EXIT_CHDROP, "--userns: per-run mounts (--bind-ro, --bind, "
+		     "--tmpfs, --dev) are not supported yet");
 	if (p->user_spec == NULL) {
 		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
 		p->user_spec = self;
@@ -247,9 +298,10 @@ static void validate_userns(struct launch_plan *p)
 static void validate_audit(const struct launch_plan *p)
 {
 	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->userns ||
-	    p->dry_run)
+	    p->dry_run || p->nmounts > 0 || p->dev || p->host_program)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
-		     "--root, --chdir, --pivot-root, --userns and --dry-run");
+		     "--root, --chdir, --pivot-root, --userns, --dry-run and the "
+		     "per-run mounts");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
@@ -276,6 +328,15 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--userdb=root needs --root");
 	if (p->pivot_root && p->root == NULL)
 		errx(EXIT_CHDROP, "--pivot-root needs --root");
+	if (p->nmounts > 0 && p->root == NULL)
+		errx(EXIT_CHDROP, "%s needs --root", p->mounts[0].opt);
+	if (p->dev && p->root == NULL)
+		errx(EXIT_CHDROP, "--dev needs --root");
+	if (p->host_program && p->root == NULL)
+		errx(EXIT_CHDROP, "--host-program needs --root");
+	if (p->host_program && p->argv[0][0] != '/')
+		errx(EXIT_CHDROP, "--host-program: PROGRAM %s must be an absolute "
+		     "host path", p->argv[0]);
 	if (p->root != NULL && p->root[0] != '/')
 		errx(EXIT_CHDROP, "--root=%s: must be an absolute path", p->root);
 	if (p->root != NULL && strspn(p->root, "/.") == strlen(p->root) &&
@@ -342,6 +403,7 @@ void print_plan(const struct launch_plan *p, char **envp)
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
+	print_mounts(p);
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)

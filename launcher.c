@@ -10,8 +10,9 @@
  *  3. Check the descriptors the target will keep (0-2, LISTEN_FDS,
  *     --keep-fd) before chdrop opens any of its own: a directory, an
  *     io_uring or a fanotify group is a way out, and is refused.
- *  4. --pivot-root: a private mount namespace now, since open_tree()
- *     clones only mounts of the caller's own namespace.
+ *  4. --pivot-root and per-run mounts: a private mount namespace now,
+ *     since open_tree() and move_mount() work only on mounts of the
+ *     caller's own namespace, and the root must be opened inside it.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -22,6 +23,13 @@
  *  7. --userns: enter the user namespace.  Then check that chdrop holds
  *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
  *     the caller has not locked), so a refusal comes before any change.
+ *  7b. Per-run mounts (--dev first, then --bind-ro, --bind, --tmpfs in
+ *     order), each source opened on the host and each DST beneath the root
+ *     descriptor with no symlink followed, while we still hold
+ *     CAP_SYS_ADMIN and can still see the host; --host-program is opened
+ *     on the host now too (close-on-exec, so it never reaches the target).
+ *     -n makes the mounts as well, in its own private namespace that
+ *     vanishes, so that it fails where a real run would.
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
@@ -271,6 +279,8 @@ static void close_fds(const struct launch_plan *p, int rootfd)
 		keep[n++] = p->keep_fds[i];
 	if (rootfd >= 0)
 		keep[n++] = rootfd;
+	if (p->host_fd >= 0)
+		keep[n++] = p->host_fd;
 	qsort(keep, n, sizeof(keep[0]), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = (unsigned)keep[i];
@@ -282,7 +292,8 @@ static void close_fds(const struct launch_plan *p, int rootfd)
 		err(EXIT_CHDROP, "close_range(%u, ~0)", next);
 	/* What is kept must survive the exec. */
 	for (size_t i = 3; i < n; i++)
-		if (keep[i] != rootfd && fcntl(keep[i], F_SETFD, 0) < 0)
+		if (keep[i] != rootfd && keep[i] != p->host_fd &&
+		    fcntl(keep[i], F_SETFD, 0) < 0)
 			err(EXIT_CHDROP, "fcntl(%d, F_SETFD)", keep[i]);
 	say("descriptors closed but 0-2%s%s", p->listen_fds ? ", LISTEN_FDS" : "",
 	    p->nkeep_fds ? ", --keep-fd" : "");
@@ -871,7 +882,7 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run)
+	if (!plan.dry_run || plan.nmounts > 0 || plan.dev)
 		private_mount_ns(&plan);
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
@@ -879,6 +890,8 @@ int main(int argc, char **argv)
 	check_not_root(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
+		setup_mounts(&plan, rootfd);
+		open_host_program(&plan);
 		print_plan(&plan, envp);
 		return 0;
 	}
@@ -888,6 +901,8 @@ int main(int argc, char **argv)
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
 		check_unprivileged(&plan);
+	setup_mounts(&plan, rootfd);
+	open_host_program(&plan);
 
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);
@@ -897,5 +912,7 @@ int main(int argc, char **argv)
 	landlock(&plan);
 	drop_privileges(&plan, privileged);
 	verify(&plan, privileged, old_gid);
+	if (plan.host_program)
+		exec_host_program(&plan, envp);
 	exec_target(&plan, envp);
 }
