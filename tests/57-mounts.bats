@@ -65,7 +65,7 @@ run_mounted() {
 	run --separate-stderr setpriv --bounding-set=-mknod --inh-caps=-mknod -- \
 		"${CHDROP_ARGV[@]}" "${MODE_ARGS[@]}" -v --dev -r "$ROOT" -u "$TUSER" -- \
 		/bin/probe ls /dev write /dev/null
-	assert_success
+	assert_success "stderr: $stderr"
 	assert_probe ls "$DEVSET"
 	assert_probe write ok
 	[[ "$stderr" == *"the host's nodes bound"* ]]
