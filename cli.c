@@ -61,6 +61,7 @@ static void usage(FILE *out, int status)
 "      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
 "      --new-session      start a new session (setsid) before exec\n"
 "      --no-landlock      do not confine file access to the root\n"
+"      --require-landlock refuse to run (125) where Landlock is not in force\n"
 "      --scope=LIST       also confine signals and abstract unix sockets\n"
 "                         (signal,abstract-unix; Landlock ABI 6)\n"
 "\n"
@@ -89,6 +90,7 @@ enum {
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_REQUIRE_LANDLOCK,
 	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
 };
 
@@ -110,6 +112,7 @@ static const struct option long_options[] = {
 	{ "no-tty-guard",    no_argument,       NULL, OPT_NO_TTY_GUARD },
 	{ "new-session",     no_argument,       NULL, OPT_NEW_SESSION },
 	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+	{ "require-landlock", no_argument,      NULL, OPT_REQUIRE_LANDLOCK },
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
@@ -207,6 +210,7 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_NO_TTY_GUARD: p->tty_guard = false; break;
 		case OPT_NEW_SESSION: p->new_session = true; break;
 		case OPT_NO_LANDLOCK: p->landlock = false; break;
+		case OPT_REQUIRE_LANDLOCK: p->require_landlock = true; break;
 		case OPT_SCOPE:
 			if (parse_scope(optarg, &p->scope, &why) < 0)
 				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
@@ -347,6 +351,11 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--chdir: empty");
 	if (p->scope != 0 && !p->landlock)
 		errx(EXIT_CHDROP, "--scope needs Landlock; drop --no-landlock");
+	if (p->require_landlock && !p->landlock)
+		errx(EXIT_CHDROP, "--require-landlock contradicts --no-landlock");
+	if (p->require_landlock && p->root == NULL && p->scope == 0)
+		errx(EXIT_CHDROP, "--require-landlock: without --root or --scope "
+		     "Landlock has nothing to confine");
 	if (!p->close_fds && p->nkeep_fds > 0)
 		errx(EXIT_CHDROP, "--keep-fd has no meaning with --inherit-fds");
 }
@@ -359,6 +368,43 @@ static void print_list(const char *key, const gid_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		printf("%s%u", i ? "," : "", (unsigned)v[i]);
 	putchar('\n');
+}
+
+/* The layers as a run would find them, measured the way a run applies
+ * them (confine.c): "yes", or "no" and why. */
+static void print_tty_guard(const struct launch_plan *p)
+{
+	const char *why;
+
+	if (!p->tty_guard) {
+		printf("tty_guard=no: --no-tty-guard\n");
+		return;
+	}
+	why = tty_guard_probe(p);
+	if (why == NULL)
+		printf("tty_guard=yes\n");
+	else
+		printf("tty_guard=no: %s\n", why);
+}
+
+static void print_landlock(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!p->landlock) {
+		printf("landlock=no: --no-landlock\n");
+		return;
+	}
+	if (p->root == NULL && p->scope == 0) {
+		printf("landlock=no: no --root, nothing to confine\n");
+		return;
+	}
+	abi = landlock_probe(&why);
+	if (abi > 0)
+		printf("landlock=yes, ABI %d\n", abi);
+	else
+		printf("landlock=no: %s\n", why);
 }
 
 void print_plan(const struct launch_plan *p, char **envp)
@@ -396,8 +442,9 @@ void print_plan(const struct launch_plan *p, char **envp)
 		printf("all");
 	}
 	putchar('\n');
-	printf("tty_guard=%d\nnew_session=%d\nlandlock=%d\n", p->tty_guard,
-	       p->new_session, p->landlock);
+	print_tty_guard(p);
+	printf("new_session=%d\n", p->new_session);
+	print_landlock(p);
 	printf("scope=%s%s%s\n", p->scope & SCOPE_SIGNAL ? "signal" : "",
 	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");

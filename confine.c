@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/landlock.h>
@@ -39,18 +42,83 @@ void set_no_new_privs(const struct launch_plan *p)
  * still holds at this point. */
 #include "tty_filter.h"
 
-void tty_guard(const struct launch_plan *p)
+static struct sock_fprog tty_prog(void)
 {
-	struct sock_fprog prog = {
+	return (struct sock_fprog){
 		.len = (unsigned short)(sizeof(tty_filter) / sizeof(tty_filter[0])),
 		.filter = (struct sock_filter *)tty_filter,
 	};
+}
+
+void tty_guard(const struct launch_plan *p)
+{
+	struct sock_fprog prog = tty_prog();
 
 	if (!p->tty_guard)
 		return;
-	/* prctl, the older door to the same filter: valgrind knows it. */
+	/* prctl, the older door to the same filter: valgrind knows it.
+	 * Never skipped when it fails: the target would run unguarded. */
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)");
+		err(EXIT_CHDROP, "terminal guard: prctl(PR_SET_SECCOMP, "
+		    "SECCOMP_MODE_FILTER) (--no-tty-guard runs without it)");
+}
+
+/* Does the guard hold?  Its effect, not a mode bit: under the filter
+ * ioctl(-1, TIOCSTI) fails with EPERM before the kernel looks at the
+ * descriptor; without it the answer is EBADF.  A seccomp mode of 2 alone
+ * may be a container's or a service manager's filter.  The call goes to
+ * the kernel directly, past any C library wrapper. */
+bool tty_guard_holds(void)
+{
+	static const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
+	char c = 0;
+
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		errno = 0;
+		if (syscall(SYS_ioctl, -1, requests[i], &c) != -1 || errno != EPERM)
+			return false;
+	}
+	return true;
+}
+
+/* -n: would the guard go on, as a run puts it on?  A short-lived child
+ * does what a run does (no_new_privs unless --allow-new-privs, then the
+ * filter) and checks the effect.  NULL when it holds, else why not. */
+const char *tty_guard_probe(const struct launch_plan *p)
+{
+	static char why[128];
+	struct sock_fprog prog = tty_prog();
+	int status;
+	pid_t pid;
+
+	/* The child leaves by _exit(): nothing buffered is written twice. */
+	pid = fork();
+	if (pid < 0)
+		err(EXIT_CHDROP, "terminal guard probe: fork");
+	if (pid == 0) {
+		if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(1);
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+			_exit(errno < 100 ? 100 + errno : 100);
+		_exit(tty_guard_holds() ? 0 : 2);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "terminal guard probe: waitpid");
+	if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "loading it was killed by signal %d%s",
+		         WTERMSIG(status), WTERMSIG(status) == SIGSYS
+		         ? " (SIGSYS: a seccomp filter refuses the call)" : "");
+	else if (WEXITSTATUS(status) == 0)
+		return NULL;
+	else if (WEXITSTATUS(status) == 1)
+		snprintf(why, sizeof(why), "prctl(PR_SET_NO_NEW_PRIVS) failed");
+	else if (WEXITSTATUS(status) == 2)
+		snprintf(why, sizeof(why), "loaded, but TIOCSTI is not refused");
+	else
+		snprintf(why, sizeof(why), "prctl(PR_SET_SECCOMP): %s",
+		         strerror(WEXITSTATUS(status) - 100));
+	return why;
 }
 
 /* --- Landlock ---------------------------------------------------------------
@@ -99,13 +167,68 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
-/* 0 when the kernel has no Landlock, or refuses it (a container's seccomp
- * filter may answer EPERM); errno then says which. */
-int landlock_abi(void)
+/* Landlock as this process is offered it: by the kernel, and by any
+ * seccomp filter a service manager or container put on it.  The ABI, or
+ * 0 with *why saying the real reason, told apart by errno: a filter that
+ * refuses the call answers EPERM (the call itself never does); a kernel
+ * with Landlock disabled at boot, EOPNOTSUPP; a kernel built without
+ * it, ENOSYS (as does a filter that hides the call as unknown). */
+int landlock_probe(const char **why)
 {
+	static char other[96];
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	                   LANDLOCK_CREATE_RULESET_VERSION);
-	return abi < 0 ? 0 : (int)abi;
+
+	*why = NULL;
+	if (abi > 0)
+		return (int)abi;
+	switch (errno) {
+	case EPERM:
+		*why = "refused by a seccomp filter (landlock_create_ruleset: EPERM)";
+		break;
+	case EOPNOTSUPP:
+		*why = "disabled at boot (landlock_create_ruleset: EOPNOTSUPP; "
+		       "see lsm= on the kernel command line)";
+		break;
+	case ENOSYS:
+		*why = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2
+		       ? "the kernel has no Landlock, or a seccomp filter hides it "
+		         "(landlock_create_ruleset: ENOSYS)"
+		       : "the kernel has no Landlock (landlock_create_ruleset: ENOSYS)";
+		break;
+	default:
+		snprintf(other, sizeof(other), "landlock_create_ruleset: %s",
+		         strerror(errno));
+		*why = other;
+	}
+	return 0;
+}
+
+/* Would Landlock confine anything?  Not without a root or --scope. */
+static bool landlock_wanted(const struct launch_plan *p)
+{
+	return p->landlock && (p->root != NULL || p->scope != 0);
+}
+
+/* Before any change: what --scope and --require-landlock ask for must be
+ * there, or nothing happens at all. */
+void landlock_preflight(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!landlock_wanted(p))
+		return;
+	abi = landlock_probe(&why);
+	if (p->scope != 0 && abi == 0)
+		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, and Landlock is "
+		     "not in force: %s", why);
+	if (p->scope != 0 && abi < 6)
+		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
+		     "offers %d", abi);
+	if (p->require_landlock && abi == 0)
+		errx(EXIT_CHDROP, "--require-landlock: Landlock is not in force: %s",
+		     why);
 }
 
 /* Everything beneath the new root, every right; outside it, nothing.  A
@@ -115,21 +238,19 @@ void landlock(const struct launch_plan *p)
 {
 	struct ll_ruleset_attr attr = { 0 };
 	struct landlock_path_beneath_attr rule = { 0 };
+	const char *why;
 	int abi, ruleset;
 
-	if (!p->landlock)
+	if (!landlock_wanted(p))
 		return;
-	abi = landlock_abi();
-	if (p->scope != 0 && abi < 6)
-		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
-		     "offers %d", abi);
+	landlock_preflight(p);  /* checked before any change; kept as the net */
+	abi = landlock_probe(&why);
 	if (abi == 0) {
-		say("notice: Landlock is not available (%s); file access is "
-		    "confined by the root alone", strerror(errno));
+		/* Said at every verbosity: the journal must show it. */
+		notice("Landlock is not in force: %s; file access is confined "
+		       "by the root alone", why);
 		return;
 	}
-	if (p->root == NULL && p->scope == 0)
-		return;  /* nothing to confine to */
 	attr.handled_access_fs = p->root ? fs_rights(abi) : 0;
 	if (p->scope & SCOPE_SIGNAL)
 		attr.scoped |= LL_SCOPE_SIGNAL;

@@ -12,7 +12,9 @@
  *     io_uring or a fanotify group is a way out, and is refused.
  *  4. --pivot-root and per-run mounts: a private mount namespace now,
  *     since open_tree() and move_mount() work only on mounts of the
- *     caller's own namespace, and the root must be opened inside it.
+ *     caller's own namespace, and the root must be opened inside it; what
+ *     it needs (CAP_SYS_ADMIN, and root's usual needs) is checked first,
+ *     as are --require-landlock and --scope.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -20,16 +22,22 @@
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
  *     while we are privileged.
- *  7. --userns: enter the user namespace.  Then check that chdrop holds
- *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
- *     the caller has not locked), so a refusal comes before any change.
- *  7b. Per-run mounts (--dev first, then --bind-ro, --bind, --tmpfs in
+ *  7. --userns: enter the user namespace.  Then the pre-flight: every
+ *     capability chdrop needs itself and lacks, named in one line; each
+ *     kept cap held; securebits the caller has not locked.  A refusal
+ *     comes before any change.  (-n stops before this, prints the plan,
+ *     then reaches the verdict a run would: these checks, the terminal
+ *     guard tried in a child, --chdir and PROGRAM looked up in the root.)
+ *     Then the per-run mounts (--dev first, then --bind-ro, --bind, --tmpfs in
  *     order), each source opened on the host and each DST beneath the root
  *     descriptor with no symlink followed, while we still hold
  *     CAP_SYS_ADMIN and can still see the host; --host-program is opened
  *     on the host now too (close-on-exec, so it never reaches the target).
  *     -n makes the mounts as well, in its own private namespace that
  *     vanishes, so that it fails where a real run would.
+ *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
+ *     which reads /proc/<tid>/status by path to do it: here, outside the
+ *     root, /proc is still the host's.  Read back from the kernel at once.
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
@@ -41,12 +49,14 @@
  *     only before the drop do we still hold CAP_SYS_ADMIN when the
  *     administrator opted out of no_new_privs.
  * 11. Drop: supplementary groups, then gid (both need CAP_SETGID), then
- *     the bounding set (needs CAP_SETPCAP), then uid with KEEPCAPS so the
- *     kept caps survive, then the kept caps into P/E/I and ambient, then
- *     the locked securebits (needs CAP_SETPCAP, and NO_CAP_AMBIENT_RAISE
- *     must come after the ambient raise), and last CAP_SETPCAP itself.
+ *     uid with KEEPCAPS so the kept caps survive, then the kept caps into
+ *     P/E/I and ambient (libcap-ng: capset and prctl alone, no file read
+ *     inside the root), then the locked securebits (need CAP_SETPCAP, and
+ *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
+ *     CAP_SETPCAP itself.
  * 12. Verify by reading every credential back through the kernel (not the
- *     code that set it) and by trying to regain uid 0 and the old gid.
+ *     code that set it), by trying to regain uid 0 and the old gid, and
+ *     by seeing the terminal guard refuse TIOCSTI.
  * 13. Exec in place, with the environment built before the drop: same
  *     pid, so signals and the service manager reach the target directly.
  */
@@ -69,6 +79,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cap-ng.h>
 
 #include "launcher.h"
 #include "msg.h"
@@ -134,13 +146,16 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may. */
+	/* Under --userns the caller may own their root; nobody else may.
+	 * The hint names the fix first, the waiver last. */
 	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
-		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
-		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
+		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not %s (chown %s "
+		     "%s, or --unsafe-root to allow)", path, (unsigned)st.st_uid,
+		     p->userns ? "root or you" : "root", p->userns ? "yourself" : "root",
+		     path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		errx(EXIT_CHDROP, "--root: %s: writable by group or others "
-		     "(--unsafe-root to allow)", path);
+		     "(chmod go-w %s, or --unsafe-root to allow)", path, path);
 }
 
 /* Walk the path from "/" one component at a time.  O_NOFOLLOW|O_DIRECTORY
@@ -447,44 +462,82 @@ static bool have_effective(unsigned cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-/* Capabilities are set with capset(2) and prctl(2) directly rather than
- * through libcap-ng: libcap-ng 0.8.3's capng_apply() re-reads the process
- * state from /proc/<pid>/status, and after chroot that path lies inside
- * the tree, a file its owner may have made, read by a privileged process.
- * (The names are a table in parse.c.)  These three helpers are the whole
- * of it. */
+/* Capabilities go through libcap-ng (0.8.3 on Debian 12), in two moments
+ * chosen by what each part of it reads.  capng_apply(CAPNG_SELECT_BOUNDS)
+ * reads /proc/<tid>/status by path, to see CAP_SETPCAP and again to read
+ * the result: so the bounding set is cut before the root is entered, while
+ * that path is the host's /proc and not a file the root's owner made.
+ * CAPNG_SELECT_CAPS is capset(2) alone and CAPNG_SELECT_AMBIENT prctl(2)
+ * alone, touching no file: those run inside the root, after the uid
+ * change.  (capng_change_id() is not used: it applies the bounding set
+ * too, and with CAPNG_INIT_SUPP_GRP it consults the root's NSS.)
+ * libcap-ng rarely sets errno: its return code is what is reported. */
+
+static void fail_verify(const char *what) __attribute__((noreturn));
+
+/* Select caps (a mask) in libcap-ng's state as type. */
+static void capng_add_mask(capng_type_t type, uint64_t caps, const char *what)
+{
+	for (unsigned c = 0; c < 64; c++)
+		if ((caps & (UINT64_C(1) << c)) &&
+		    capng_update(CAPNG_ADD, type, c) < 0)
+			errx(EXIT_CHDROP, "capng_update(%s, %s) failed", what,
+			     cap_name(c));
+}
+
+/* Before the root is entered (see above).  libcap-ng 0.8.3 reports
+ * success even when a drop failed (it only writes to syslog), so the
+ * result is read back from the kernel at once. */
+static void cut_bounding_set(const struct launch_plan *p, bool privileged)
+{
+	unsigned lastcap = last_cap();
+	int r;
+
+	if (!privileged)
+		return;
+	capng_clear(CAPNG_SELECT_BOUNDS);
+	capng_add_mask(CAPNG_BOUNDING_SET, p->caps, "bounding set");
+	r = capng_apply(CAPNG_SELECT_BOUNDS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_BOUNDS): error %d", r);
+	for (unsigned c = 0; c <= lastcap; c++) {
+		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (in < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_READ, %u)", c);
+		if ((in == 1) != ((p->caps & (UINT64_C(1) << c)) != 0))
+			fail_verify("bounding set");
+	}
+	say("bounding set cut to caps %#llx", (unsigned long long)p->caps);
+}
+
+/* Permitted and effective to one mask, inheritable to another: capset(2). */
 static void set_caps(uint64_t permitted_effective, uint64_t inheritable)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	int r;
 
-	for (int i = 0; i < 2; i++) {
-		d[i].effective = d[i].permitted =
-			(uint32_t)(permitted_effective >> (32 * i));
-		d[i].inheritable = (uint32_t)(inheritable >> (32 * i));
-	}
-	if (syscall(SYS_capset, &h, d) < 0)
-		err(EXIT_CHDROP, "capset(%#llx, inheritable %#llx)",
-		    (unsigned long long)permitted_effective,
-		    (unsigned long long)inheritable);
+	capng_clear(CAPNG_SELECT_CAPS);
+	capng_add_mask(CAPNG_EFFECTIVE | CAPNG_PERMITTED, permitted_effective,
+	               "permitted");
+	capng_add_mask(CAPNG_INHERITABLE, inheritable, "inheritable");
+	r = capng_apply(CAPNG_SELECT_CAPS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_CAPS, %#llx, "
+		     "inheritable %#llx): error %d",
+		     (unsigned long long)permitted_effective,
+		     (unsigned long long)inheritable, r);
 }
 
-static void cut_bounding_set(uint64_t keep, unsigned lastcap)
+/* The ambient set to exactly keep: prctl(2) alone. */
+static void set_ambient(uint64_t keep)
 {
-	for (unsigned c = 0; c <= lastcap; c++)
-		if (!(keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAPBSET_DROP, %u)", c);
-}
+	int r;
 
-static void set_ambient(uint64_t keep, unsigned lastcap)
-{
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	for (unsigned c = 0; c <= lastcap; c++)
-		if ((keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_RAISE, %u)", c);
+	capng_clear(CAPNG_SELECT_AMBIENT);
+	capng_add_mask(CAPNG_AMBIENT, keep, "ambient");
+	r = capng_apply(CAPNG_SELECT_AMBIENT);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_AMBIENT, %#llx): "
+		     "error %d", (unsigned long long)keep, r);
 }
 
 static unsigned long securebits_wanted(void)
@@ -515,7 +568,6 @@ static bool same_groups(const struct launch_plan *p)
 /* Called with the plan's privileged flag: whether we hold CAP_SETPCAP. */
 static void drop_privileges(const struct launch_plan *p, bool privileged)
 {
-	unsigned lastcap = last_cap();
 	uid_t u = p->uid;
 	gid_t g = p->gid;
 
@@ -526,10 +578,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	if (setresgid(g, g, g) < 0)
 		err(EXIT_CHDROP, "setresgid(%u)", (unsigned)g);
 
-	/* The bounding set limits what any later exec can gain. */
-	if (privileged)
-		cut_bounding_set(p->caps, lastcap);
-
+	/* The bounding set was cut before entering the root. */
 	/* Change uid keeping the permitted set; then reduce it to the kept
 	 * caps plus CAP_SETPCAP, which the securebits still need. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -543,7 +592,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	/* Ambient caps are what carries the kept caps across exec into an
 	 * ordinary binary (and into every descendant of the target).  They
 	 * must be raised before NO_CAP_AMBIENT_RAISE is locked. */
-	set_ambient(p->caps, lastcap);
+	set_ambient(p->caps);
 	if (privileged && p->securebits &&
 	    prctl(PR_SET_SECUREBITS, securebits_wanted(), 0, 0, 0) < 0)
 		err(EXIT_CHDROP, "prctl(PR_SET_SECUREBITS, %#lx)", securebits_wanted());
@@ -625,6 +674,10 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 		fail_verify("securebits");
 	if (p->tty_guard && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		fail_verify("seccomp filter");
+	/* The mode says only that some filter is on, perhaps a container's:
+	 * the guard must also be seen refusing what it guards. */
+	if (p->tty_guard && !tty_guard_holds())
+		fail_verify("terminal guard: TIOCSTI/TIOCLINUX are not refused");
 
 	/* Try to get back what we gave up, as OpenSSH's
 	 * permanently_set_uid() does.  A kept CAP_SETUID/CAP_SETGID, or a
@@ -826,21 +879,177 @@ static void check_securebits(const struct launch_plan *p)
 			     "values chdrop cannot set", cur);
 }
 
+/* --- pre-flight ------------------------------------------------------------
+ * Before any change: every capability chdrop itself needs and does not
+ * hold, named in one line, so a service manager's CapabilityBoundingSet=
+ * or a start as an ordinary user is reported as what it is, never as a
+ * bare "Operation not permitted" halfway through.  Before the names are
+ * resolved (resolved false) only what does not depend on the target's
+ * identity is known for sure; the identity's needs are judged again once
+ * it is resolved. */
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
  * no_new_privs, which makes both moot: nothing it executes can gain
- * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
-static void check_unprivileged(const struct launch_plan *p)
+ * privileges. */
+static bool already_target(const struct launch_plan *p)
 {
 	struct ids now = current_ids();
 
-	if (now.uid != p->uid || now.gid != p->gid || p->caps != 0 ||
-	    !p->no_new_privs)
-		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
-		     "and lock the securebits: run chdrop as root");
-	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
-	    "as they are (no_new_privs makes them moot)", (unsigned)now.uid);
+	return now.uniform && now.uid == p->uid && now.gid == p->gid &&
+	       p->caps == 0 && p->no_new_privs;
+}
+
+static uint64_t needed_caps(const struct launch_plan *p, bool resolved)
+{
+	struct ids now = current_ids();
+	uint64_t need = 0;
+
+	if (p->root != NULL && !p->pivot_root)
+		need |= UINT64_C(1) << CAP_SYS_CHROOT;
+	if (plan_needs_mount_ns(p))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	/* Without no_new_privs the kernel takes seccomp and Landlock only
+	 * from a holder of CAP_SYS_ADMIN. */
+	if (!p->no_new_privs && (p->tty_guard || p->landlock))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	if (!resolved) {
+		/* Root's target is never root itself without --allow-root. */
+		if (now.uid == 0 && !p->allow_root)
+			need |= UINT64_C(1) << CAP_SETUID | UINT64_C(1) << CAP_SETGID |
+			        UINT64_C(1) << CAP_SETPCAP;
+		return need;
+	}
+	if (!now.uniform || now.uid != p->uid)
+		need |= UINT64_C(1) << CAP_SETUID;
+	if (!now.uniform || now.gid != p->gid || !same_groups(p))
+		need |= UINT64_C(1) << CAP_SETGID;
+	if (!already_target(p))
+		need |= UINT64_C(1) << CAP_SETPCAP;
+	return need;
+}
+
+static void preflight(const struct launch_plan *p, bool resolved)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
+	char names[160] = "";
+	uint64_t lack;
+	size_t len = 0;
+
+	if (p->userns)
+		return;  /* the namespace grants them; it is checked on entry */
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	lack = needed_caps(p, resolved) &
+	       ~(d[0].effective | (uint64_t)d[1].effective << 32);
+	if (lack == 0)
+		return;
+	for (unsigned c = 0; c < 64; c++)
+		if ((lack & (UINT64_C(1) << c)) && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			                        "%sCAP_%s", len ? ", " : "", cap_name(c));
+	for (char *s = names; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+	if (getuid() != 0)
+		errx(EXIT_CHDROP, "not root, and missing %s, which chdrop needs "
+		     "itself: run it as root, or use --userns to enter a root of "
+		     "your own as yourself", names);
+	errx(EXIT_CHDROP, "missing %s, which chdrop needs itself: add %s to "
+	     "the unit's CapabilityBoundingSet= (chdrop drops %s before the "
+	     "target runs)", names, lack & (lack - 1) ? "them" : "it",
+	     lack & (lack - 1) ? "them" : "it");
+}
+
+/* --- dry run: fail where a run would fail ---------------------------------- */
+
+/* Is PROGRAM there, looked up as exec_target will: as given when it holds
+ * a slash, else in the target's PATH, inside the root, relative paths
+ * from the working directory it will have?  Only found or not: what
+ * stops a found file from running is judged elsewhere. */
+static bool found_at(int rootfd, const char *cwd, const char *file)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = rootfd >= 0 ? RESOLVE_IN_ROOT : 0,
+	};
+	char buf[2 * PATH_MAX];
+	struct stat st;
+	bool found;
+	int n, fd;
+
+	n = file[0] == '/' ? snprintf(buf, sizeof(buf), "%s", file)
+	                   : snprintf(buf, sizeof(buf), "%s/%s", cwd, file);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD, buf,
+	                  &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	found = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	close(fd);
+	return found;
+}
+
+static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *prog = p->argv[0], *path = NULL;
+	const char *cwd = p->chdir ? p->chdir : p->root ? "/" : ".";
+	char file[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return found_at(rootfd, cwd, prog);
+	for (char **v = envp; *v && path == NULL; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	if (path == NULL)
+		path = SAFE_PATH;
+	for (const char *d = path;; d++) {
+		size_t len = strcspn(d, ":");
+		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
+		                 len ? "/" : "", prog);
+
+		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file))
+			return true;
+		d += len;
+		if (*d == '\0')
+			return false;
+	}
+}
+
+/* -n: after the plan, the verdict a run would reach, in the order a run
+ * reaches it, with the same message and exit status. */
+static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *why;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EXIT_CHDROP, "--dry-run: write");
+	preflight(p, true);
+	check_caps_held(p);
+	landlock_preflight(p);
+	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
+		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
+		     "without it)", why);
+	if (p->chdir != NULL) {
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_MAGICLINKS |
+			           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
+		};
+		int fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+		                      p->chdir, &how, sizeof(how));
+		if (fd < 0)
+			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+		close(fd);
+	}
+	/* --host-program: PROGRAM was opened on the host and checked. */
+	if (!p->host_program && !program_found(p, rootfd, envp)) {
+		errno = ENOENT;
+		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
+	}
 }
 
 /* --- audit ----------------------------------------------------------------- */
@@ -882,8 +1091,16 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run || plan.nmounts > 0 || plan.dev)
+	if (!plan.dry_run || plan.nmounts > 0 || plan.dev) {
+		/* The namespace is the one change made before the names are
+		 * resolved: what it needs is checked first.  (-n makes the
+		 * per-run mounts too, in a namespace that vanishes with it.) */
+		if (plan_needs_mount_ns(&plan))
+			preflight(&plan, false);
+		if (!plan.dry_run)
+			landlock_preflight(&plan);
 		private_mount_ns(&plan);
+	}
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
 	resolve_identity(&plan, rootfd);
@@ -893,16 +1110,21 @@ int main(int argc, char **argv)
 		setup_mounts(&plan, rootfd);
 		open_host_program(&plan);
 		print_plan(&plan, envp);
+		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
 	}
 	enter_userns(&plan);
+	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
-		check_unprivileged(&plan);
+		say("no CAP_SETPCAP: already uid %u, bounding set and securebits "
+		    "left as they are (no_new_privs makes them moot)",
+		    (unsigned)plan.uid);
 	setup_mounts(&plan, rootfd);
 	open_host_program(&plan);
+	cut_bounding_set(&plan, privileged);
 
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);

@@ -84,6 +84,7 @@ struct launch_plan {
 	bool close_fds;
 	bool tty_guard;
 	bool landlock;
+	bool require_landlock;     /* --require-landlock: its absence is fatal */
 	unsigned scope;            /* SCOPE_* bits, opt-in */
 	bool new_session;
 	int keep_fds[MAX_KEEP_FDS];
@@ -104,6 +105,13 @@ struct launch_plan {
 
 	char **argv;               /* PROGRAM [ARG]... */
 };
+
+/* Does the run need a private mount namespace (and so CAP_SYS_ADMIN)?
+ * The pre-flight asks this; every option that mounts belongs here. */
+static inline bool plan_needs_mount_ns(const struct launch_plan *p)
+{
+	return p->pivot_root || p->nmounts > 0 || p->dev;
+}
 
 /* parse.c — pure functions: no system calls, no globals, no exits.
  * Each returns 0 on success and -1 with *why set to a static message. */
@@ -156,17 +164,14 @@ void check_not_root(const struct launch_plan *p);
 /* confine.c — the layers beyond chroot; each exits on failure. */
 void set_no_new_privs(const struct launch_plan *p);
 void tty_guard(const struct launch_plan *p);
-int landlock_abi(void);
+bool tty_guard_holds(void);
+const char *tty_guard_probe(const struct launch_plan *p);
+int landlock_probe(const char **why);
+void landlock_preflight(const struct launch_plan *p);
 void landlock(const struct launch_plan *p);
 void enter_userns(struct launch_plan *p);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
-
-/* Does the plan need a private mount namespace (and so CAP_SYS_ADMIN)? */
-static inline bool plan_needs_mount_ns(const struct launch_plan *p)
-{
-	return p->pivot_root || p->nmounts > 0 || p->dev;
-}
 
 /* mounts.c — per-run mounts and --host-program; each exits on failure.
  * mount_dev() mounts a fresh read-only /dev holding null, zero, full,

@@ -199,7 +199,7 @@ _chdrop() {
 			--root= --chdir= --unsafe-root --pivot-root --userns
 			--bind-ro= --bind= --tmpfs= --dev --host-program --audit= --audit-format= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
-			--no-tty-guard --new-session --no-landlock --scope=
+			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version
 			-u -g -G -r -w -c -e -n -v -h -V --" -- "$cur")
 		[[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == *= ]] &&

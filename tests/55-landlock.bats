@@ -195,8 +195,8 @@ while True:
 
 @test "--dry-run shows landlock and scope" {
 	run -0 --separate-stderr chdrop -n --scope=abstract-unix -r "$ROOT" -u "$TUSER" -- /bin/probe
-	assert_line landlock=1
+	assert_line "landlock=yes, ABI $(landlock_abi)"
 	assert_line scope=abstract-unix
 	run -0 --separate-stderr chdrop -n --no-landlock -r "$ROOT" -u "$TUSER" -- /bin/probe
-	assert_line landlock=0
+	assert_line "landlock=no: --no-landlock"
 }
