@@ -36,6 +36,10 @@ static void usage(FILE *out, int status)
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
+"      --map-root         with --userns: be root of the namespace, your\n"
+"                         /etc/subuid range mapped (newuidmap), in a PID\n"
+"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Per-run mounts (need --root; a private mount namespace, gone with the\n"
 "target; every mount nosuid,nodev; DST must exist inside the root):\n"
@@ -89,7 +93,7 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
 	OPT_REQUIRE_LANDLOCK,
 	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
 };
@@ -121,6 +125,7 @@ static const struct option long_options[] = {
 	{ "tmpfs",           required_argument, NULL, OPT_TMPFS },
 	{ "dev",             no_argument,       NULL, OPT_DEV },
 	{ "host-program",    no_argument,       NULL, OPT_HOST_PROGRAM },
+	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "env",             required_argument, NULL, 'e' },
@@ -222,6 +227,7 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_TMPFS: add_mount(p, MOUNT_TMPFS, "tmpfs", optarg); break;
 		case OPT_DEV: p->dev = true; break;
 		case OPT_HOST_PROGRAM: p->host_program = true; break;
+		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -267,6 +273,28 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->argv = argv + optind;
 }
 
+/* --map-root: root of the namespace over a tree of your own.  The target
+ * keeps what dpkg and its maintainer scripts need as root there
+ * (MAP_ROOT_CAPS, plus any -c), and is root in the usual sense: no
+ * securebits, so a program it starts as another uid loses them as it
+ * would for root.  The namespace's capabilities act only on what it maps:
+ * the caller's own or subordinate ids.  A /proc needs a root to be in. */
+static void validate_map_root(struct launch_plan *p)
+{
+	if (p->root == NULL)
+		errx(EXIT_CHDROP, "--map-root needs --root: /proc and /dev/pts are "
+		     "mounted inside it");
+	if (p->pivot_root)
+		errx(EXIT_CHDROP, "--map-root: --pivot-root is not supported");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--map-root: --userdb=root is not supported");
+	if (p->user_spec == NULL)
+		p->user_spec = "0";
+	p->caps |= MAP_ROOT_CAPS;
+	p->securebits = false;
+	lookup_subids(p);
+}
+
 /* --userns: an ordinary user enters a root of their own, as themselves.
  * The namespace maps only their own uid and gid, and setgroups is denied
  * in it, so neither ids nor groups can change: asking for other ones, or
@@ -281,6 +309,13 @@ static void validate_userns(struct launch_plan *p)
 	if (p->group_spec != NULL || p->groups_spec != NULL)
 		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
 		     "namespace; drop --group and --groups");
+	if (p->nmounts > 0 || p->dev || p->host_program)
+		errx(EXIT_CHDROP, "--userns: per-run mounts (--bind-ro, --bind, "
+		     "--tmpfs, --dev) and --host-program are not supported yet");
+	if (p->map_root) {
+		validate_map_root(p);
+		return;
+	}
 	if (p->caps != 0)
 		errx(EXIT_CHDROP, "--userns: capabilities would be the "
 		     "namespace's own, worth nothing outside it; drop --caps");
@@ -288,9 +323,6 @@ static void validate_userns(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--userns: --pivot-root is not supported");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--userns: --userdb=root is not supported");
-	if (p->nmounts > 0 || p->dev)
-		errx(EXIT_CHDROP, "--userns: per-run mounts (--bind-ro, --bind, "
-		     "--tmpfs, --dev) are not supported yet");
 	if (p->user_spec == NULL) {
 		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
 		p->user_spec = self;
@@ -324,6 +356,8 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->map_root && !p->userns)
+		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)
 		validate_userns(p);
 	else if (p->user_spec == NULL && !p->allow_root)
@@ -451,6 +485,16 @@ void print_plan(const struct launch_plan *p, char **envp)
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
 	print_mounts(p);
+	printf("map_root=%d\n", p->map_root);
+	if (p->map_root && p->subuid.count > 0) {
+		printf("uid_map=0 %u %u\n", (unsigned)p->subuid.start,
+		       (unsigned)p->subuid.count);
+		printf("gid_map=0 %u %u\n", (unsigned)p->subgid.start,
+		       (unsigned)p->subgid.count);
+	} else if (p->map_root) {
+		printf("uid_map=0 %u 1\n", (unsigned)getuid());
+		printf("gid_map=0 %u 1\n", (unsigned)getgid());
+	}
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)

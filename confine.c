@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* chdrop — layers beyond chroot: no_new_privs, the terminal guard
- * (seccomp), Landlock, and entry by pivot_root.
+ * (seccomp), Landlock, and entry by pivot_root.  (User namespaces:
+ * userns.c.)
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -289,50 +290,6 @@ void landlock(const struct launch_plan *p)
 	close(ruleset);
 	say("Landlock ABI %d: file access confined to the root%s", abi,
 	    p->scope ? ", scoping on" : "");
-}
-
-/* --- user namespace (--userns) -----------------------------------------------
- * An unprivileged user namespace in which the caller's own uid and gid map
- * to themselves.  chdrop then holds every capability *in the namespace*,
- * enough to chroot, set the bounding set and securebits, install seccomp
- * and Landlock, and drop them all again like root would.  A chrooted
- * process cannot create a further user namespace (the kernel refuses), so
- * the target cannot get CAP_SYS_CHROOT back that way. */
-
-static void write_proc(const char *file, const char *text)
-{
-	int fd = open(file, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		err(EXIT_CHDROP, "--userns: open %s", file);
-	if (write(fd, text, len) != (ssize_t)len)
-		err(EXIT_CHDROP, "--userns: write %s", file);
-	if (close(fd) < 0)
-		err(EXIT_CHDROP, "--userns: close %s", file);
-}
-
-void enter_userns(struct launch_plan *p)
-{
-	char map[64];
-	int n;
-
-	if (!p->userns)
-		return;
-	if (unshare(CLONE_NEWUSER) < 0)
-		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
-	write_proc("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)p->uid, (unsigned)p->uid);
-	write_proc("/proc/self/uid_map", map);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)p->gid, (unsigned)p->gid);
-	write_proc("/proc/self/gid_map", map);
-	/* Unmapped supplementary groups now read as the overflow gid. */
-	n = getgroups(MAX_GROUPS, p->groups);
-	if (n < 0)
-		err(EXIT_CHDROP, "getgroups");
-	p->ngroups = (size_t)n;
-	say("user namespace: uid %u and gid %u map to themselves",
-	    (unsigned)p->uid, (unsigned)p->gid);
 }
 
 /* --- pivot_root ---------------------------------------------------------------

@@ -86,6 +86,9 @@
 #include "msg.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+/* --map-root's target is root (of its namespace): root's PATH, as Debian's
+ * login.defs gives it, since dpkg needs the sbin directories. */
+#define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -146,9 +149,10 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may.
-	 * The hint names the fix first, the waiver last. */
-	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
+	/* Under --userns the caller may own their root (or, --map-root, the
+	 * namespace's root may: userns.c); nobody else may.  The hint names
+	 * the fix first, the waiver last. */
+	if (st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid))
 		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not %s (chown %s "
 		     "%s, or --unsafe-root to allow)", path, (unsigned)st.st_uid,
 		     p->userns ? "root or you" : "root", p->userns ? "yourself" : "root",
@@ -765,7 +769,7 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	env_set(&e, "LOGNAME", p->user_name);
 	if (p->reset_env) {
 		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
-		env_set(&e, "PATH", SAFE_PATH);
+		env_set(&e, "PATH", p->map_root ? ROOT_PATH : SAFE_PATH);
 	}
 	for (size_t i = 0; i < p->nenv_set; i++)
 		env_put(&e, (char *)p->env_set[i]);
@@ -1028,7 +1032,8 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EXIT_CHDROP, "--dry-run: write");
 	preflight(p, true);
-	check_caps_held(p);
+	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
+		check_caps_held(p);
 	landlock_preflight(p);
 	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
 		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
@@ -1113,7 +1118,7 @@ int main(int argc, char **argv)
 		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
 	}
-	enter_userns(&plan);
+	enter_userns(&plan, rootfd);
 	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);

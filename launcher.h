@@ -41,6 +41,9 @@ struct mount_spec {
 enum userdb { USERDB_HOST, USERDB_ROOT };
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
 
+/* A subordinate id range from /etc/subuid or /etc/subgid (count 0: none). */
+struct subid_range { uint32_t start, count; };
+
 /* Landlock scoping (ABI >= 6), opt-in. */
 enum { SCOPE_SIGNAL = 1u << 0, SCOPE_ABSTRACT_UNIX = 1u << 1 };
 
@@ -67,6 +70,8 @@ struct launch_plan {
 	bool unsafe_root;
 	bool pivot_root;
 	bool userns;
+	bool map_root;             /* --map-root: uid and gid 0 in the namespace */
+	struct subid_range subuid, subgid;  /* --map-root's ranges, if any */
 
 	/* per-run mounts, in a private mount namespace (mounts.c) */
 	struct mount_spec mounts[MAX_MOUNTS];
@@ -125,6 +130,11 @@ int parse_mount(const char *s, bool tmpfs, size_t *src_len, size_t *dst_off,
                 size_t *dst_len, bool *exec, const char **why);
 int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
                      int *nfds, const char **why);
+/* /etc/subuid or /etc/subgid: the first "owner:start:count" line whose
+ * owner is name (may be NULL) or the number uid.  1 found, 0 none, -1 a
+ * malformed line (*line says which). */
+int parse_subid(const char *buf, size_t len, const char *name, uint32_t uid,
+                struct subid_range *r, size_t *line, const char **why);
 
 /* Plain-text account files (--userdb=root).  The callbacks see each entry
  * in file order; returning non-zero stops the walk.  A malformed line is an
@@ -169,7 +179,6 @@ const char *tty_guard_probe(const struct launch_plan *p);
 int landlock_probe(const char **why);
 void landlock_preflight(const struct launch_plan *p);
 void landlock(const struct launch_plan *p);
-void enter_userns(struct launch_plan *p);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
 
@@ -188,6 +197,20 @@ void print_mounts(const struct launch_plan *p);
 void open_host_program(struct launch_plan *p);
 void exec_host_program(const struct launch_plan *p, char **envp)
 	__attribute__((noreturn));
+/* userns.c — --userns and --map-root.  lookup_subids() fills the plan's
+ * ranges (validation time, so -n shows them); userns_trusts_owner() is the
+ * ownership rule's exception for a root of your own; enter_userns() enters
+ * the namespace (with --map-root: the PID namespace, /proc and /dev/pts,
+ * after a fork whose parent only relays) and returns in the process that
+ * goes on to exec the target. */
+#define MAP_ROOT_CAPS ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | \
+	(UINT64_C(1) << 2) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | \
+	(UINT64_C(1) << 5) | (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | \
+	(UINT64_C(1) << 31))  /* chown dac_override dac_read_search fowner
+	                       * fsetid kill setgid setuid setfcap */
+void lookup_subids(struct launch_plan *p);
+bool userns_trusts_owner(const struct launch_plan *p, uid_t owner);
+void enter_userns(struct launch_plan *p, int rootfd);
 
 /* audit.c — chdrop --audit=DIR: report ways out of a root directory,
  * read only.  Returns the exit status: 0 nothing found, 1 a hazard found,

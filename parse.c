@@ -423,6 +423,57 @@ int parse_group(const char *buf, size_t len,
 	return each_line(buf, len, group_line, &w, line, why);
 }
 
+/* --- /etc/subuid and /etc/subgid ----------------------------------------
+ * "owner:start:count", owner a name or a uid; the same line rules as the
+ * account files.  A range must hold at least one id and end below
+ * 4294967295, which the kernel never maps. */
+
+struct subid_find {
+	const char *name;
+	uint32_t uid;
+	struct subid_range *r;
+};
+
+static int subid_line(const char *line, size_t len, void *ctx,
+                      const char **why)
+{
+	struct subid_find *s = ctx;
+	const char *f[3];
+	size_t fl[3];
+	uint32_t owner, start, count;
+	bool match;
+
+	if (split_fields(line, len, f, fl, 3) < 0) {
+		*why = "expected 3 fields";
+		return -1;
+	}
+	if (fl[0] == 0 || field_id(f[1], fl[1], &start) < 0 ||
+	    field_id(f[2], fl[2], &count) < 0 || count == 0 ||
+	    (uint64_t)start + count > UINT32_MAX) {
+		*why = "malformed entry";
+		return -1;
+	}
+	match = (s->name != NULL && fl[0] == strlen(s->name) &&
+	         memcmp(f[0], s->name, fl[0]) == 0) ||
+	        (field_id(f[0], fl[0], &owner) == 0 && owner == s->uid);
+	if (!match)
+		return 0;
+	s->r->start = start;
+	s->r->count = count;
+	return 1;
+}
+
+int parse_subid(const char *buf, size_t len, const char *name, uint32_t uid,
+                struct subid_range *r, size_t *line, const char **why)
+{
+	struct subid_find s = { name, uid, r };
+
+	r->start = r->count = 0;
+	if (each_line(buf, len, subid_line, &s, line, why) < 0)
+		return -1;
+	return r->count > 0;
+}
+
 /* Is name one of the comma-separated members? */
 bool member_of(const char *members, size_t len, const char *name)
 {

@@ -249,11 +249,22 @@ static void default_groups(struct launch_plan *p, const struct userdb_files *db,
 	p->ngroups = (size_t)n;
 }
 
-/* Under --userns the target is the caller: the same uid, gid and groups. */
+/* Under --userns the target is the caller: the same uid, gid and groups.
+ * Under --map-root it is root of the namespace (uid and gid 0, no
+ * supplementary groups, root's name, home and shell from the host's
+ * entry); those ids are the caller's own or their subordinate ids. */
 static void userns_identity(struct launch_plan *p)
 {
 	int n;
 
+	if (p->map_root) {
+		if (p->uid != 0)
+			errx(EXIT_CHDROP, "--map-root: runs as root of the "
+			     "namespace, not as --user=%s", p->user_spec);
+		p->gid = 0;
+		p->ngroups = 0;
+		return;
+	}
 	if (p->uid != getuid())
 		errx(EXIT_CHDROP, "--userns: runs as yourself (uid %u), not as "
 		     "--user=%s", (unsigned)getuid(), p->user_spec);
@@ -387,6 +398,8 @@ void check_not_root(const struct launch_plan *p)
 {
 	bool root = p->uid == 0 || p->gid == 0;
 
+	if (p->map_root)
+		return;  /* root of a user namespace: the point of the option */
 	for (size_t i = 0; i < p->ngroups; i++)
 		root = root || p->groups[i] == 0;
 	if (!root)

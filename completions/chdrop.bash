@@ -196,7 +196,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root
 			--bind-ro= --bind= --tmpfs= --dev --host-program --audit= --audit-format= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --require-landlock --scope=

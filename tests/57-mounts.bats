@@ -433,3 +433,12 @@ print(s.recv(100).decode(), flush=True)' "$sock" >"$TESTDIR/log.got" &
 	assert_equal "$stderr" "chdrop: --host-program: $TESTDIR/nothere: No such file or directory"
 	rm -f "$TESTDIR/hostlink"
 }
+
+@test "per-run mounts and --host-program are refused with --userns (not supported yet)" {
+	run -125 --separate-stderr as_nobody "$CHDROP" --userns --dev -r "$ROOT" -- /bin/probe
+	assert_one_error_line
+	assert_equal "$stderr" "chdrop: --userns: per-run mounts (--bind-ro, --bind, --tmpfs, --dev) and --host-program are not supported yet"
+	run -125 --separate-stderr as_nobody "$CHDROP" --userns --map-root --host-program \
+		-r "$ROOT" -- "$HPROBE"
+	assert_equal "$stderr" "chdrop: --userns: per-run mounts (--bind-ro, --bind, --tmpfs, --dev) and --host-program are not supported yet"
+}
