@@ -36,6 +36,13 @@ setup_file() {
 teardown_file() { default_teardown_file; }
 setup() { default_setup; }
 
+# The host's mounts that concern this file: all but other test roots'
+# (other suites on the machine mount /proc in theirs meanwhile), and ours.
+host_mounts() {
+	grep -v 'chdrop-test\.' /proc/self/mountinfo
+	grep -F "$TESTDIR" /proc/self/mountinfo || true
+}
+
 # run_mounted [-N] ARGS...: run chdrop in this file's mode.
 run_mounted() {
 	local -a st=()
@@ -246,10 +253,10 @@ refused() {
 
 @test "refused: a later mount's failure leaves nothing mounted on the host" {
 	local before
-	before=$(cat /proc/self/mountinfo)
+	before=$(host_mounts)
 	refused "--bind-ro=$HOSTSRC/content:/srv/nope: /srv/nope does not exist inside the root (chdrop creates no mount point)" \
 		--dev --tmpfs=/tmp --bind-ro="$HOSTSRC/content:/srv/nope"
-	assert_equal "$(cat /proc/self/mountinfo)" "$before"
+	assert_equal "$(host_mounts)" "$before"
 }
 
 @test "per-run mounts need --root" {
@@ -263,18 +270,18 @@ refused() {
 
 @test "the host's mountinfo is the same during and after the run" {
 	local before during pid
-	before=$(cat /proc/self/mountinfo)
+	before=$(host_mounts)
 	(exec "${CHDROP_ARGV[@]}" "${MODE_ARGS[@]}" --dev --tmpfs=/tmp \
 		--bind-ro="$HOSTSRC/content:/srv/ro" --bind="$HOSTSRC/state:/srv/rw" \
 		-r "$ROOT" -u "$TUSER" -- /bin/probe sleep 2 >/dev/null) &
 	pid=$!
 	sleep 1
-	during=$(cat /proc/self/mountinfo)
+	during=$(host_mounts)
 	# The target's own namespace does hold them.
 	grep -q " /srv/ro .*ro,nosuid,nodev" "/proc/$pid/mountinfo"
 	wait "$pid"
 	assert_equal "$during" "$before"
-	assert_equal "$(cat /proc/self/mountinfo)" "$before"
+	assert_equal "$(host_mounts)" "$before"
 }
 
 # On a systemd host every mount is shared; this VM's are private, so the
@@ -283,7 +290,7 @@ refused() {
 	local pid before
 	mount --bind "$HOSTSRC/content" "$HOSTSRC/content"
 	mount --make-rshared "$HOSTSRC/content"
-	before=$(cat /proc/self/mountinfo)
+	before=$(host_mounts)
 	# chdrop's own tmpfs on top of the bind must not reach the host, and a
 	# mount the host makes later must not reach the target.
 	(exec "${CHDROP_ARGV[@]}" "${MODE_ARGS[@]}" --bind="$HOSTSRC/content:/srv/ro" \
@@ -291,7 +298,7 @@ refused() {
 		ls /srv/ro/sub >"$TESTDIR/late.out") &
 	pid=$!
 	sleep 1
-	run cat /proc/self/mountinfo
+	run host_mounts
 	mount -t tmpfs late "$HOSTSRC/content/sub"
 	echo x >"$HOSTSRC/content/sub/late"
 	wait "$pid"
