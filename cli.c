@@ -31,7 +31,8 @@ static void usage(FILE *out, int status)
 "Root directory:\n"
 "  -r, --root=DIR         enter DIR (absolute; no symlinks; every component\n"
 "                         root-owned and not writable by group or others)\n"
-"  -w, --chdir=DIR        working directory inside the root (default /)\n"
+"  -w, --chdir=DIR        working directory inside the root (default /),\n"
+"                         entered with the target's own permissions\n"
 "      --unsafe-root      waive the ownership and mode rule (never the walk)\n"
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
@@ -60,8 +61,10 @@ static void usage(FILE *out, int status)
 "Hardening (on by default):\n"
 "      --allow-new-privs  do not set no_new_privs\n"
 "      --no-securebits    do not set and lock the securebits\n"
-"      --inherit-fds      do not close inherited descriptors\n"
-"      --keep-fd=N        keep descriptor N open (repeatable)\n"
+"      --inherit-fds      do not close inherited descriptors (a way out,\n"
+"                         such as a directory, is still refused)\n"
+"      --keep-fd=N        keep descriptor N open (repeatable; never a\n"
+"                         directory, namespace, pidfd, io_uring, fanotify)\n"
 "      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
 "      --new-session      start a new session (setsid) before exec\n"
 "      --no-landlock      do not confine file access to the root\n"
@@ -396,6 +399,32 @@ void validate(struct launch_plan *p)
 
 /* --- dry run --------------------------------------------------------------- */
 
+/* VALUE escaped so that every line is one key: a control
+ * byte (newline above all) or a backslash is written C-style, \n \t \\
+ * or \xHH; every other byte as it is. */
+static void put_escaped(const char *value)
+{
+	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+		if (*c == '\\')
+			fputs("\\\\", stdout);
+		else if (*c == '\n')
+			fputs("\\n", stdout);
+		else if (*c == '\t')
+			fputs("\\t", stdout);
+		else if (*c < 0x20 || *c == 0x7f)
+			printf("\\x%02x", *c);
+		else
+			putchar(*c);
+	}
+}
+
+static void print_kv(const char *key, const char *value)
+{
+	printf("%s=", key);
+	put_escaped(value);
+	putchar('\n');
+}
+
 static void print_list(const char *key, const gid_t *v, size_t n)
 {
 	printf("%s=", key);
@@ -445,14 +474,17 @@ void print_plan(const struct launch_plan *p, char **envp)
 {
 	bool first = true;
 
-	printf("program=%s\n", p->argv[0]);
-	for (size_t i = 0; p->argv[i]; i++)
-		printf("argv.%zu=%s\n", i, p->argv[i]);
-	printf("root=%s\n", p->root ? p->root : "none");
+	print_kv("program", p->argv[0]);
+	for (size_t i = 0; p->argv[i]; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "argv.%zu", i);
+		print_kv(key, p->argv[i]);
+	}
+	print_kv("root", p->root ? p->root : "none");
 	printf("mode=%s\n", !p->root ? "none" : p->pivot_root ? "pivot_root" : "chroot");
-	printf("chdir=%s\n", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
+	print_kv("chdir", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
 	printf("userdb=%s\n", p->userdb == USERDB_ROOT ? "root" : "host");
-	printf("user=%s\n", p->user_name);
+	print_kv("user", p->user_name);
 	printf("uid=%u\ngid=%u\n", (unsigned)p->uid, (unsigned)p->gid);
 	print_list("groups", p->groups, p->ngroups);
 	printf("caps=");
@@ -499,7 +531,13 @@ void print_plan(const struct launch_plan *p, char **envp)
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)
 			inherited = *o == *v;
-		if (!inherited)
-			printf("env.%s\n", *v);
+		if (!inherited) {
+			/* NAME cannot hold '=' or a newline (parse_env_assign
+			 * and the kernel see to it); VALUE can. */
+			int nl = (int)strcspn(*v, "=");
+			printf("env.%.*s=", nl, *v);
+			put_escaped((*v)[nl] ? *v + nl + 1 : "");
+			putchar('\n');
+		}
 	}
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/keyctl.h>
 #include <linux/landlock.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -232,9 +233,11 @@ void landlock_preflight(const struct launch_plan *p)
 		     why);
 }
 
-/* Everything beneath the new root, every right; outside it, nothing.  A
- * descriptor or a /proc magic link that leads outside leads nowhere.
- * Descriptors already open keep the rights they were opened with. */
+/* Everything beneath the new root, every right; outside it, nothing: no
+ * open, create, remove, rename or truncate, by any path or magic link.
+ * Descriptors already open keep the rights they were opened with, and
+ * chmod, chown, utimes, xattrs and connect through a directory descriptor
+ * are not Landlock's to stop (tests/landlock-dirfd.py): chdrop keeps none. */
 void landlock(const struct launch_plan *p)
 {
 	struct ll_ruleset_attr attr = { 0 };
@@ -290,6 +293,46 @@ void landlock(const struct launch_plan *p)
 	close(ruleset);
 	say("Landlock ABI %d: file access confined to the root%s", abi,
 	    p->scope ? ", scoping on" : "");
+}
+
+/* --- session keyring ------------------------------------------------------
+ * The session keyring survives exec and uid changes: a target that kept
+ * the caller's would possess root's keys (a `user` key is readable by its
+ * possessor, whoever that is) and could link keys root then finds.  The
+ * target gets a new anonymous one, as systemd's KeyringMode=private and
+ * login do.  Two keyctl(2) calls, made directly: libkeyutils would add a
+ * library (and one more for the static build) for them. */
+
+long caller_session_keyring(void)
+{
+	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+	               KEY_SPEC_SESSION_KEYRING, 0);
+}
+
+/* After the uid change, so the new keyring is the target's own (its owner,
+ * its quota): it can use and manage it as any session keyring.  Verified by
+ * reading back which keyring KEY_SPEC_SESSION_KEYRING now names.  A kernel
+ * without keyrings (ENOSYS), or a seccomp filter that refuses keyctl (EPERM,
+ * inherited by the target too), leaves no keyring to reach: that is
+ * checked, not assumed. */
+void new_session_keyring(long caller)
+{
+	long mine = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+	long now;
+
+	if (mine < 0) {
+		if ((errno == ENOSYS || errno == EPERM) &&
+		    caller_session_keyring() < 0) {
+			say("no session keyring reachable (keyctl: %s)",
+			    strerror(errno));
+			return;
+		}
+		err(EXIT_CHDROP, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)");
+	}
+	now = caller_session_keyring();
+	if (now != mine || now == caller)
+		errx(EXIT_CHDROP, "verification failed: session keyring");
+	say("new session keyring %ld", mine);
 }
 
 /* --- pivot_root ---------------------------------------------------------------

@@ -8,8 +8,9 @@
  *  2. Parse into one struct launch_plan; check every cross-option rule.
  *     (--audit leaves here: it reads a tree and runs nothing.)
  *  3. Check the descriptors the target will keep (0-2, LISTEN_FDS,
- *     --keep-fd) before chdrop opens any of its own: a directory, an
- *     io_uring or a fanotify group is a way out, and is refused.
+ *     --keep-fd, or all of them under --inherit-fds) before chdrop opens
+ *     any of its own: a directory, a namespace, a pidfd, an io_uring or a
+ *     fanotify group is a way out, and is refused.
  *  4. --pivot-root and per-run mounts: a private mount namespace now,
  *     since open_tree() and move_mount() work only on mounts of the
  *     caller's own namespace, and the root must be opened inside it; what
@@ -41,8 +42,7 @@
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
- *     the private mount namespace; --chdir is opened beneath the new root
- *     with no magic links followed, then entered by fchdir.
+ *     the private mount namespace.
  * 10. no_new_privs, the terminal guard (seccomp) and Landlock go on before
  *     the credentials change: seccomp and Landlock need either
  *     no_new_privs or CAP_SYS_ADMIN at the moment they are applied, and
@@ -54,6 +54,9 @@
  *     inside the root), then the locked securebits (need CAP_SETPCAP, and
  *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
  *     CAP_SETPCAP itself.
+ * 11a. A new session keyring, made after the uid change so that it is the
+ *     target's own, and --chdir, resolved beneath the new root with no
+ *     magic links followed and entered with the target's own permissions.
  * 12. Verify by reading every credential back through the kernel (not the
  *     code that set it), by trying to regain uid 0 and the old gid, and
  *     by seeing the terminal guard refuse TIOCSTI.
@@ -62,20 +65,25 @@
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/securebits.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,34 +227,65 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A descriptor that leads out of the root: a directory (fchdir, openat),
+/* A descriptor that leads out of the root: a directory (fchdir, openat);
+ * a namespace (setns into a user namespace the target owns gives it
+ * CAP_SYS_CHROOT there, and chroot's classic escape works again); a pidfd
+ * (setns into its process's namespaces, pidfd_getfd of its descriptors);
  * or a kernel object that hands out descriptors of its own: an io_uring
  * can hold a directory as a registered file and install it again, and
  * fanotify delivers descriptors of the files it watches.  (A unix socket
  * can receive descriptors too, but only from a process outside that
- * chooses to send them; the man page says so.) */
-static const char *way_out(int fd)
+ * chooses to send them; the man page says so.)
+ *
+ * fstat and fstatfs decide everything but anonymous inodes, which all
+ * share one filesystem: only their /proc/self/fd link names the kind, so
+ * only for them is /proc read.  Without it they are refused: an anonymous
+ * inode chdrop cannot name is not kept. */
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446  /* pidfs, Linux 6.9; <linux/magic.h> later */
+#endif
+
+static const char *anon_way_out(int fd)
 {
 	static const char *const carriers[] = {
 		"anon_inode:[io_uring]", "anon_inode:[fanotify]",
+		"anon_inode:[pidfd]",  /* before pidfs, Linux 6.9 */
 	};
 	char link[64], target[64];
-	struct stat st;
 	ssize_t n;
 
-	if (fstat(fd, &st) < 0)
-		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
-	if (S_ISDIR(st.st_mode))
-		return "a directory";
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return NULL;  /* no /proc on the host: directories are still caught */
+		return "an anonymous inode that cannot be identified without /proc";
 	target[n] = '\0';
 	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
 		if (strcmp(target, carriers[i]) == 0)
 			return carriers[i];
 	return NULL;
+}
+
+static const char *way_out(int fd)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (fstatfs(fd, &sfs) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstatfs", fd);
+	switch ((unsigned long)sfs.f_type) {
+	case NSFS_MAGIC:
+		return "a namespace (nsfs)";
+	case PID_FS_MAGIC:
+		return "a pidfd";
+	case ANON_INODE_FS_MAGIC:
+		return anon_way_out(fd);
+	default:
+		return NULL;
+	}
 }
 
 static void check_kept_fd(int fd, const char *what)
@@ -261,6 +300,46 @@ static void check_kept_fd(int fd, const char *what)
 		     what, fd, out);
 }
 
+/* --inherit-fds keeps every descriptor, so every one is checked: listed
+ * from /proc/self/fd, the host's, since we have not entered the root yet.
+ * Without /proc there is no list short of probing every number up to
+ * RLIMIT_NOFILE; chdrop refuses instead (fail closed). */
+static void check_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	const char *out = NULL, *why = NULL;
+	int fd = -1, rd_errno;
+
+	if (d == NULL)
+		err(EXIT_CHDROP, "--inherit-fds: cannot list descriptors to check "
+		    "them (/proc/self/fd)");
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (parse_fd(e->d_name, &fd, &why) < 0)
+			break;  /* a name that is no number: refused below */
+		why = NULL;
+		/* Not ours to keep: our own listing, and one that is not
+		 * open for us (valgrind lists its own, and hides them). */
+		if (fd != dirfd(d) && fcntl(fd, F_GETFD) >= 0 &&
+		    (out = way_out(fd)) != NULL)
+			break;
+	}
+	rd_errno = errno;
+	closedir(d);  /* before any refusal: chdrop leaves nothing open */
+	if (why != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: /proc/self/fd lists a name "
+		     "that is no descriptor: %s", why);
+	if (out != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: descriptor %d is %s, a way out "
+		     "of the root: refused", fd, out);
+	if (rd_errno != 0) {
+		errno = rd_errno;
+		err(EXIT_CHDROP, "--inherit-fds: reading /proc/self/fd");
+	}
+}
+
 /* Before anything is opened of our own, so that a number the caller did
  * not open is reported as such, never confused with one of chdrop's. */
 static void resolve_fds(struct launch_plan *p)
@@ -270,8 +349,10 @@ static void resolve_fds(struct launch_plan *p)
 	if (parse_listen_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
 	                     getpid(), &p->listen_fds, &why) < 0)
 		errx(EXIT_CHDROP, "socket activation: %s", why);
-	if (!p->close_fds)
+	if (!p->close_fds) {
+		check_inherited_fds();
 		return;
+	}
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			check_kept_fd(fd, "descriptor");
@@ -385,6 +466,14 @@ static void new_session(const struct launch_plan *p, char **envp)
 		    (int)getpid());
 		return;
 	}
+	/* The parent stays root, outside the root: it never dumps core (a
+	 * root-owned core file in the caller's directory), not even when it
+	 * re-raises the target's fatal signal, as coreutils' timeout does. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0) {
+		kill(relay_child, SIGKILL);
+		err(EXIT_CHDROP, "relay: disabling core dumps");
+	}
 	/* signal() fails only for an invalid signal number; these are
 	 * constants.  NOLINTBEGIN(cert-err33-c) */
 	signal(SIGTERM, relay);
@@ -413,9 +502,11 @@ static void new_session(const struct launch_plan *p, char **envp)
 /* --- entering the root ------------------------------------------------- */
 
 /* --chdir, inside the root: resolved as if the root were "/" with no
- * /proc magic links followed.  We are still root here, and a symlink the
- * target planted earlier (to /proc/1/root, say) would otherwise put its
- * working directory outside the root. */
+ * /proc magic links followed (a symlink the target planted, to
+ * /proc/1/root say, would otherwise put its working directory outside the
+ * root), and after the drop, with the target's own permissions: a symlink
+ * it planted in its own directory cannot take it into one it could not
+ * reach itself (a 0700 parent). */
 static void change_dir(const struct launch_plan *p)
 {
 	struct open_how how = {
@@ -450,8 +541,6 @@ static void enter_root(const struct launch_plan *p, int rootfd)
 			err(EXIT_CHDROP, "close root descriptor");
 		say("entered %s by %s", p->root, p->pivot_root ? "pivot_root" : "chroot");
 	}
-	if (p->chdir != NULL)
-		change_dir(p);
 }
 
 /* --- dropping privileges ----------------------------------------------- */
@@ -1023,6 +1112,26 @@ static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
 	}
 }
 
+/* -n --userns: can this caller make the namespace at all?  Tried in a
+ * short-lived child, which leaves by _exit(). */
+static void userns_probe(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(EXIT_CHDROP, "--userns probe: fork");
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "--userns probe: waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
+	}
+}
+
 /* -n: after the plan, the verdict a run would reach, in the order a run
  * reaches it, with the same message and exit status. */
 static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
@@ -1031,9 +1140,12 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EXIT_CHDROP, "--dry-run: write");
+	if (p->userns)
+		userns_probe();
 	preflight(p, true);
 	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
 		check_caps_held(p);
+	check_securebits(p);
 	landlock_preflight(p);
 	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
 		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
@@ -1085,6 +1197,7 @@ int main(int argc, char **argv)
 	bool privileged;
 	gid_t old_gid = getgid();
 	int rootfd = -1;
+	long caller_keyring;
 	char **envp;
 
 	program_invocation_short_name = (char *)"chdrop";
@@ -1131,6 +1244,7 @@ int main(int argc, char **argv)
 	open_host_program(&plan);
 	cut_bounding_set(&plan, privileged);
 
+	caller_keyring = caller_session_keyring();
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);
 	enter_root(&plan, rootfd);
@@ -1138,6 +1252,9 @@ int main(int argc, char **argv)
 	tty_guard(&plan);
 	landlock(&plan);
 	drop_privileges(&plan, privileged);
+	new_session_keyring(caller_keyring);
+	if (plan.chdir != NULL)
+		change_dir(&plan);
 	verify(&plan, privileged, old_gid);
 	if (plan.host_program)
 		exec_host_program(&plan, envp);

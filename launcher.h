@@ -179,6 +179,8 @@ const char *tty_guard_probe(const struct launch_plan *p);
 int landlock_probe(const char **why);
 void landlock_preflight(const struct launch_plan *p);
 void landlock(const struct launch_plan *p);
+long caller_session_keyring(void);         /* its serial, or -1 */
+void new_session_keyring(long caller);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
 

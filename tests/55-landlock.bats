@@ -89,13 +89,17 @@ start_outside() {
 	assert_probe open ok
 }
 
-@test "with --inherit-fds a leaked directory descriptor reaches out only without Landlock" {
-	run -0 --separate-stderr chdrop --inherit-fds -r "$ROOT" -u "$TUSER" -- \
+# Landlock stops openat through such a descriptor but not chmod or connect
+# (62-review.bats, tests/landlock-dirfd.py): --inherit-fds refuses it.
+@test "with --inherit-fds a leaked directory descriptor is refused, Landlock or not" {
+	run -125 --separate-stderr chdrop --inherit-fds -r "$ROOT" -u "$TUSER" -- \
 		/bin/probe openat-fd 7 "${TESTDIR#/}/outside" 7</
-	assert_probe openat EACCES
-	run -0 --separate-stderr chdrop --inherit-fds --no-landlock -r "$ROOT" \
+	assert_one_error_line
+	[[ "$stderr" == *"--inherit-fds: descriptor 7 is a directory"* ]]
+	run -125 --separate-stderr chdrop --inherit-fds --no-landlock -r "$ROOT" \
 		-u "$TUSER" -- /bin/probe openat-fd 7 "${TESTDIR#/}/outside" 7</
-	assert_probe openat ok
+	assert_one_error_line
+	refute_target_ran
 }
 
 @test "inside the root nothing is denied: create, write, rename, link, truncate, exec" {

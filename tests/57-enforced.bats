@@ -219,6 +219,29 @@ assert_not_ran() {
 	assert_equal "$stderr" "chdrop: missing CAP_SYS_CHROOT, which chdrop needs itself: add it to the unit's CapabilityBoundingSet= (chdrop drops it before the target runs)"
 }
 
+@test "-n --userns where no user namespace can be made: 125, as the run" {
+	local r="$TESTDIR/mine"
+	make_root "$r"
+	chown nobody "$r"
+	run -125 --separate-stderr as_nobody "$REFUSE" -n -- "${CHDROP_ARGV[@]}" \
+		-n --userns -r "$r" -- /bin/probe
+	assert_line userns=1
+	assert_equal "$stderr" "chdrop: unshare(CLONE_NEWUSER): Operation not permitted"
+	run -125 --separate-stderr as_nobody "$REFUSE" -n -- "${CHDROP_ARGV[@]}" \
+		--userns -r "$r" -- /bin/probe
+	assert_equal "$stderr" "chdrop: unshare(CLONE_NEWUSER): Operation not permitted"
+	run -0 --separate-stderr as_nobody "${CHDROP_ARGV[@]}" -n --userns -r "$r" -- /bin/probe
+}
+
+@test "-n: securebits the caller locked are refused, as the run" {
+	run -125 --separate-stderr capsh --secbits=0x8 -- -c 'exec "$@"' sh \
+		"${CHDROP_ARGV[@]}" -n -r "$ROOT" -u "$TUSER" -- /bin/probe
+	assert_equal "$stderr" "chdrop: securebits 0x8: locked by the caller to values chdrop cannot set"
+	run -125 --separate-stderr capsh --secbits=0x8 -- -c 'exec "$@"' sh \
+		"${CHDROP_ARGV[@]}" -r "$ROOT" -u "$TUSER" -- /bin/probe
+	assert_equal "$stderr" "chdrop: securebits 0x8: locked by the caller to values chdrop cannot set"
+}
+
 # --- pre-flight: every capability chdrop needs, named -------------------------
 
 # without CAP...: chdrop (with ARGS) under capsh, the inheritable set

@@ -3,7 +3,7 @@
  * seccomp filter of the kind a service manager or a container puts on
  * its processes, as systemd-nspawn does for Landlock.
  *
- *   refuse [-l ERRNO] [-t] [-u] -- COMMAND [ARG]...
+ *   refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND [ARG]...
  *
  *   -l EPERM|ENOSYS|EOPNOTSUPP  answer the three Landlock calls with it
  *   -t                          answer prctl(PR_SET_SECCOMP) and seccomp(2)
@@ -11,6 +11,7 @@
  *   -u                          an unrelated filter only (it refuses
  *                               acct(2)): a seccomp mode of 2 that guards
  *                               nothing chdrop cares about
+ *   -n                          answer unshare(2) with EPERM (no namespaces)
  *
  * no_new_privs is left alone when the caller may load a filter without it
  * (CAP_SYS_ADMIN), so chdrop's own --allow-new-privs stays testable. */
@@ -33,11 +34,11 @@ int main(int argc, char **argv)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int c, rc, ll = 0;
-	int tty = 0, unrelated = 0;
+	int tty = 0, unrelated = 0, nons = 0;
 
 	if (ctx == NULL)
 		die("seccomp_init", ENOMEM);
-	while ((c = getopt(argc, argv, "+l:tu")) != -1) {
+	while ((c = getopt(argc, argv, "+l:tun")) != -1) {
 		switch (c) {
 		case 'l':
 			ll = strcmp(optarg, "EPERM") == 0 ? EPERM
@@ -48,11 +49,12 @@ int main(int argc, char **argv)
 			break;
 		case 't': tty = 1; break;
 		case 'u': unrelated = 1; break;
+		case 'n': nons = 1; break;
 		default: return 125;
 		}
 	}
-	if (optind >= argc || (!ll && !tty && !unrelated)) {
-		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] -- COMMAND...\n");
+	if (optind >= argc || (!ll && !tty && !unrelated && !nons)) {
+		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND...\n");
 		return 125;
 	}
 	if (ll) {
@@ -78,6 +80,9 @@ int main(int argc, char **argv)
 	if (unrelated &&
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(acct), 0)) < 0)
 		die("acct rule", rc);
+	if (nons &&
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0)) < 0)
+		die("unshare rule", rc);
 	if (geteuid() == 0 &&
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
 		die("seccomp_attr_set", rc);
