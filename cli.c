@@ -13,6 +13,18 @@
 #include "launcher.h"
 #include "msg.h"
 
+/* An argument as an error message may show it: control bytes and what is
+ * not UTF-8 escaped (escape_text).  Only ever used on the way to exit. */
+static const char *shown(const char *s)
+{
+	char *e = malloc(4 * strlen(s) + 1);
+
+	if (e == NULL)
+		return "(unprintable)";
+	escape_text(e, s);
+	return e;
+}
+
 static void usage(FILE *out, int status)
 {
 	fputs(
@@ -82,6 +94,7 @@ static void usage(FILE *out, int status)
 "                         files -u USER could write that matter...) and\n"
 "                         exit: 0 none, 1 hazards, 125 could not finish\n"
 "      --audit-format=text|json  one line per finding (default) or JSON\n"
+"      --audit-level=hazard|all  print hazards only, or everything (default)\n"
 "  -v, --verbose          narrate each step on standard error\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -97,7 +110,7 @@ enum {
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
-	OPT_REQUIRE_LANDLOCK,
+	OPT_AUDIT_LEVEL, OPT_REQUIRE_LANDLOCK,
 	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
 };
 
@@ -131,6 +144,7 @@ static const struct option long_options[] = {
 	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
+	{ "audit-level",     required_argument, NULL, OPT_AUDIT_LEVEL },
 	{ "env",             required_argument, NULL, 'e' },
 	{ "dry-run",         no_argument,       NULL, 'n' },
 	{ "verbose",         no_argument,       NULL, 'v' },
@@ -152,15 +166,40 @@ static void add_mount(struct launch_plan *p, enum mount_kind kind,
 	m = &p->mounts[p->nmounts];
 	if (parse_mount(arg, kind == MOUNT_TMPFS, &src_len, &dst_off, &dst_len,
 	                &m->exec, &why) < 0)
-		errx(EXIT_CHDROP, "--%s=%s: %s", name, arg, why);
+		errx(EXIT_CHDROP, "--%s=%s: %s", name, shown(arg), why);
 	m->kind = kind;
-	if (asprintf((char **)&m->opt, "--%s=%s", name, arg) < 0)
+	/* parse_mount refused control bytes: messages may show the paths. */
+	if (asprintf((char **)&m->opt, "--%s=%s", name, shown(arg)) < 0)
 		err(EXIT_CHDROP, "asprintf");
 	m->src = kind == MOUNT_TMPFS ? NULL : strndup(arg, src_len);
 	m->dst = strndup(arg + dst_off, dst_len);
 	if ((kind != MOUNT_TMPFS && m->src == NULL) || m->dst == NULL)
 		err(EXIT_CHDROP, "strndup");
 	p->nmounts++;
+}
+
+/* --audit-format and --audit-level. */
+static void audit_option(struct launch_plan *p, int opt, const char *arg)
+{
+	if (opt == OPT_AUDIT_FORMAT) {
+		if (strcmp(arg, "text") == 0)
+			p->audit_format = AUDIT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			p->audit_format = AUDIT_JSON;
+		else
+			errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
+			     shown(arg));
+		p->audit_format_set = true;
+		return;
+	}
+	if (strcmp(arg, "hazard") == 0)
+		p->audit_hazards_only = true;
+	else if (strcmp(arg, "all") == 0)
+		p->audit_hazards_only = false;
+	else
+		errx(EXIT_CHDROP, "--audit-level=%s: expected hazard or all",
+		     shown(arg));
+	p->audit_level_set = true;
 }
 
 void parse_args(int argc, char **argv, struct launch_plan *p)
@@ -233,14 +272,8 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				p->audit_format = AUDIT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				p->audit_format = AUDIT_JSON;
-			else
-				errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
-				     optarg);
-			p->audit_format_set = true;
+		case OPT_AUDIT_LEVEL:
+			audit_option(p, c, optarg);
 			break;
 		case 'e':
 			if (p->nenv_set == MAX_ENV_SET)
@@ -333,21 +366,32 @@ static void validate_userns(struct launch_plan *p)
 }
 
 /* --audit reads a tree and runs nothing: of the other options only the
- * identity it judges for (-u, -g, -G) and -v mean anything. */
+ * identity it judges for (-u, -g, -G; --userns: "root or you"), -v and the
+ * --audit-* options mean anything. */
 static void validate_audit(const struct launch_plan *p)
 {
-	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->userns ||
-	    p->dry_run || p->nmounts > 0 || p->dev || p->host_program)
+	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->dry_run ||
+	    p->nmounts > 0 || p->dev || p->host_program)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
-		     "--root, --chdir, --pivot-root, --userns, --dry-run and the "
-		     "per-run mounts");
+		     "--root, --chdir, --pivot-root, --dry-run and the per-run "
+		     "mounts");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
 	if (p->user_spec == NULL && (p->group_spec != NULL || p->groups_spec != NULL))
 		errx(EXIT_CHDROP, "--audit: --group and --groups need --user");
+	if (p->userns && (p->group_spec != NULL || p->groups_spec != NULL))
+		errx(EXIT_CHDROP, "--audit --userns: groups cannot change in a user "
+		     "namespace; drop --group and --groups");
+	if (p->map_root)
+		errx(EXIT_CHDROP, "--audit: --map-root is not supported; a tree "
+		     "owned by subordinate ids is judged as it lies on the host");
+	if (p->userns && p->user_spec == NULL && getuid() == 0)
+		errx(EXIT_CHDROP, "--audit --userns: root needs no namespace; name "
+		     "the user whose tree it is with --user");
 	if (p->audit[0] != '/')
-		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path", p->audit);
+		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path",
+		     shown(p->audit));
 }
 
 /* Rules that involve more than one option. */
@@ -359,6 +403,8 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->audit_level_set)
+		errx(EXIT_CHDROP, "--audit-level needs --audit");
 	if (p->map_root && !p->userns)
 		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)

@@ -247,8 +247,10 @@ void landlock(const struct launch_plan *p)
 
 	if (!landlock_wanted(p))
 		return;
-	landlock_preflight(p);  /* checked before any change; kept as the net */
 	abi = landlock_probe(&why);
+	/* Checked before any change; kept here as the net (it exits). */
+	if ((p->scope != 0 && abi < 6) || (p->require_landlock && abi == 0))
+		landlock_preflight(p);
 	if (abi == 0) {
 		/* Said at every verbosity: the journal must show it. */
 		notice("Landlock is not in force: %s; file access is confined "

@@ -249,6 +249,8 @@ refused() {
 	refused "--bind=$HOSTSRC/content:/srv/rw:ro: expected SRC[:DST][:noexec]" \
 		--bind="$HOSTSRC/content:/srv/rw:ro"
 	refused "--tmpfs=/tmp:noexec: expected DST[:exec]" --tmpfs=/tmp:noexec
+	refused '--tmpfs=/tmp\x0a/x: control characters are not allowed in paths' \
+		--tmpfs=$'/tmp\n/x'
 }
 
 @test "refused: a later mount's failure leaves nothing mounted on the host" {

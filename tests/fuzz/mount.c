@@ -8,6 +8,8 @@ static void check_path(const char *s, size_t off, size_t len, size_t size)
 	CHECK(len > 0 && off + len <= size && s[off] == '/');
 	CHECK(memchr(s + off, ':', len) == NULL);
 	CHECK(strspn(s + off, "/") < len);
+	for (size_t i = off; i < off + len; i++)
+		CHECK((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
