@@ -329,6 +329,10 @@ void new_session_keyring(long caller)
 			    strerror(errno));
 			return;
 		}
+		if (errno == EDQUOT)
+			errx(EXIT_CHDROP, "new session keyring: uid %u has used its "
+			     "key quota (sysctl kernel.keys.maxkeys, maxbytes)",
+			     (unsigned)getuid());
 		err(EXIT_CHDROP, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)");
 	}
 	now = caller_session_keyring();
