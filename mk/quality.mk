@@ -16,7 +16,7 @@ VALGRIND   ?= valgrind
 
 Q_DIR      = build/quality
 # Our own C beyond the product: fuzz harnesses, the loop driver, the LSan hook.
-Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c tools/*.c)
+Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c tests/seccomp/*.c tools/*.c)
 
 .PHONY: quality lint lint-werror lint-analyzer lint-cppcheck lint-tidy \
         lint-shell check-sanitize check-valgrind fuzz check-loop
