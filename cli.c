@@ -51,7 +51,7 @@ static void usage(FILE *out, int status)
 "                         yourself, through an unprivileged user namespace\n"
 "      --map-root         with --userns: be root of the namespace, your\n"
 "                         /etc/subuid range mapped (newuidmap), in a PID\n"
-"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         namespace with /proc and /dev: dpkg works in a\n"
 "                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Per-run mounts (need --root; a private mount namespace, gone with the\n"
