@@ -27,9 +27,22 @@ ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c manifest.c
 OBJS = $(SRCS:.c=.o)
 
+# chdrop-root (its own folder): builds and refreshes roots.  It shares the
+# manifest format and the ELF closure with chdrop, never the launcher.
+ROOT_SRCS = chdrop-root/main.c chdrop-root/plan.c chdrop-root/collect.c \
+            chdrop-root/copy.c chdrop-root/dpkg.c manifest.c elfdeps.c
+ROOT_OBJS = $(ROOT_SRCS:.c=.o)
+MD_LIBS  := $(shell $(PKG_CONFIG) --libs libmd 2>/dev/null || echo -lmd)
+
 .PHONY: all check demo install uninstall clean deps
 
-all: chdrop
+all: chdrop chdrop-root/chdrop-root
+
+chdrop-root/chdrop-root: $(ROOT_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(ROOT_OBJS) $(MD_LIBS)
+
+chdrop-root/%.o: chdrop-root/%.c chdrop-root/root.h manifest.h elfdeps.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
