@@ -156,10 +156,15 @@ void make_dir(int rootfd, const struct want *w, struct stat *out)
 	if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
 		FAIL(w->path, "mkdir");
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		struct stat st;
+
+		FAILX(w->path, "%s where a directory should be (refusing to "
+		      "follow it)", fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		      S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	}
 	if (fd < 0)
-		FAIL(w->path, "%s", errno == ELOOP || errno == ENOTDIR ?
-		     "a symlink or file where a directory should be (refusing to "
-		     "follow it)" : "open");
+		FAIL(w->path, "open");
 	if (fchown(fd, w->uid, w->gid) < 0)
 		FAIL(w->path, "fchown");
 	if (fchmod(fd, w->mode) < 0)

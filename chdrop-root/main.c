@@ -650,7 +650,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 	struct change *ch;
 	struct gone *gone = NULL;
 	size_t ngone = 0, nchanges = 0;
-	char pb1[256], pb2[256];
+	char pb1[256];
 	bool any = false;
 
 	g_root = root;
@@ -793,8 +793,8 @@ static int sync_root(const char *root, struct basics *b, bool create)
 			printf("%s: replaced %s%s\n", shown(root), shown(e->path),
 			       pv(e->pkg, e->ver, pb1, sizeof pb1));
 		else if (ch[i].act == A_RESTORE)
-			printf("%s: restored %s (%s)%s\n", shown(root), shown(e->path),
-			       ch[i].why, pv(e->pkg, e->ver, pb2, sizeof pb2));
+			printf("%s: restored %s (%s)\n", shown(root), shown(e->path),
+			       ch[i].why);
 	}
 	for (size_t i = 0; i < old.n; i++)
 		if (!plan_find(&l, old.e[i].path))
