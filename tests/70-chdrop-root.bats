@@ -152,7 +152,7 @@ teardown() {
 
 @test "update names a running process in ROOT that still maps a replaced copy" {
 	cr add "$R" /usr/bin/sleep
-	chdrop --root="$R" --user=nobody -- /usr/bin/sleep 60 &
+	"$CHDROP" --root="$R" --user=nobody -- /usr/bin/sleep 60 &
 	SLEEPER=$!
 	sleep 0.5
 	# An altered copy (a new inode: the running one is busy), restored.
