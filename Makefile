@@ -14,10 +14,11 @@ HARDEN_CFLAGS  = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
                  -fstack-clash-protection -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 WARN_CFLAGS    = -Wall -Wextra -Wformat=2 -Wconversion
-# chdrop links the C library alone; libseccomp is used at build time only,
-# by tools/gen-tty-filter (see there).
-DEP_CFLAGS    :=
-DEP_LIBS      :=
+# chdrop links libcap-ng (capability names and state; see launcher.c) and
+# the C library; libseccomp is used at build time only, by
+# tools/gen-tty-filter (see there).
+DEP_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcap-ng 2>/dev/null)
+DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng 2>/dev/null || echo -lcap-ng)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 

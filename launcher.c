@@ -22,6 +22,9 @@
  *  7. --userns: enter the user namespace.  Then check that chdrop holds
  *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
  *     the caller has not locked), so a refusal comes before any change.
+ *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
+ *     which reads /proc/<tid>/status by path to do it: here, outside the
+ *     root, /proc is still the host's.  Read back from the kernel at once.
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
@@ -33,10 +36,11 @@
  *     only before the drop do we still hold CAP_SYS_ADMIN when the
  *     administrator opted out of no_new_privs.
  * 11. Drop: supplementary groups, then gid (both need CAP_SETGID), then
- *     the bounding set (needs CAP_SETPCAP), then uid with KEEPCAPS so the
- *     kept caps survive, then the kept caps into P/E/I and ambient, then
- *     the locked securebits (needs CAP_SETPCAP, and NO_CAP_AMBIENT_RAISE
- *     must come after the ambient raise), and last CAP_SETPCAP itself.
+ *     uid with KEEPCAPS so the kept caps survive, then the kept caps into
+ *     P/E/I and ambient (libcap-ng: capset and prctl alone, no file read
+ *     inside the root), then the locked securebits (need CAP_SETPCAP, and
+ *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
+ *     CAP_SETPCAP itself.
  * 12. Verify by reading every credential back through the kernel (not the
  *     code that set it) and by trying to regain uid 0 and the old gid.
  * 13. Exec in place, with the environment built before the drop: same
@@ -61,6 +65,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cap-ng.h>
 
 #include "launcher.h"
 #include "msg.h"
@@ -436,44 +442,82 @@ static bool have_effective(unsigned cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-/* Capabilities are set with capset(2) and prctl(2) directly rather than
- * through libcap-ng: libcap-ng 0.8.3's capng_apply() re-reads the process
- * state from /proc/<pid>/status, and after chroot that path lies inside
- * the tree, a file its owner may have made, read by a privileged process.
- * (The names are a table in parse.c.)  These three helpers are the whole
- * of it. */
+/* Capabilities go through libcap-ng (0.8.3 on Debian 12), in two moments
+ * chosen by what each part of it reads.  capng_apply(CAPNG_SELECT_BOUNDS)
+ * reads /proc/<tid>/status by path, to see CAP_SETPCAP and again to read
+ * the result: so the bounding set is cut before the root is entered, while
+ * that path is the host's /proc and not a file the root's owner made.
+ * CAPNG_SELECT_CAPS is capset(2) alone and CAPNG_SELECT_AMBIENT prctl(2)
+ * alone, touching no file: those run inside the root, after the uid
+ * change.  (capng_change_id() is not used: it applies the bounding set
+ * too, and with CAPNG_INIT_SUPP_GRP it consults the root's NSS.)
+ * libcap-ng rarely sets errno: its return code is what is reported. */
+
+static void fail_verify(const char *what) __attribute__((noreturn));
+
+/* Select caps (a mask) in libcap-ng's state as type. */
+static void capng_add_mask(capng_type_t type, uint64_t caps, const char *what)
+{
+	for (unsigned c = 0; c < 64; c++)
+		if ((caps & (UINT64_C(1) << c)) &&
+		    capng_update(CAPNG_ADD, type, c) < 0)
+			errx(EXIT_CHDROP, "capng_update(%s, %s) failed", what,
+			     cap_name(c));
+}
+
+/* Before the root is entered (see above).  libcap-ng 0.8.3 reports
+ * success even when a drop failed (it only writes to syslog), so the
+ * result is read back from the kernel at once. */
+static void cut_bounding_set(const struct launch_plan *p, bool privileged)
+{
+	unsigned lastcap = last_cap();
+	int r;
+
+	if (!privileged)
+		return;
+	capng_clear(CAPNG_SELECT_BOUNDS);
+	capng_add_mask(CAPNG_BOUNDING_SET, p->caps, "bounding set");
+	r = capng_apply(CAPNG_SELECT_BOUNDS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_BOUNDS): error %d", r);
+	for (unsigned c = 0; c <= lastcap; c++) {
+		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (in < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_READ, %u)", c);
+		if ((in == 1) != ((p->caps & (UINT64_C(1) << c)) != 0))
+			fail_verify("bounding set");
+	}
+	say("bounding set cut to caps %#llx", (unsigned long long)p->caps);
+}
+
+/* Permitted and effective to one mask, inheritable to another: capset(2). */
 static void set_caps(uint64_t permitted_effective, uint64_t inheritable)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	int r;
 
-	for (int i = 0; i < 2; i++) {
-		d[i].effective = d[i].permitted =
-			(uint32_t)(permitted_effective >> (32 * i));
-		d[i].inheritable = (uint32_t)(inheritable >> (32 * i));
-	}
-	if (syscall(SYS_capset, &h, d) < 0)
-		err(EXIT_CHDROP, "capset(%#llx, inheritable %#llx)",
-		    (unsigned long long)permitted_effective,
-		    (unsigned long long)inheritable);
+	capng_clear(CAPNG_SELECT_CAPS);
+	capng_add_mask(CAPNG_EFFECTIVE | CAPNG_PERMITTED, permitted_effective,
+	               "permitted");
+	capng_add_mask(CAPNG_INHERITABLE, inheritable, "inheritable");
+	r = capng_apply(CAPNG_SELECT_CAPS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_CAPS, %#llx, "
+		     "inheritable %#llx): error %d",
+		     (unsigned long long)permitted_effective,
+		     (unsigned long long)inheritable, r);
 }
 
-static void cut_bounding_set(uint64_t keep, unsigned lastcap)
+/* The ambient set to exactly keep: prctl(2) alone. */
+static void set_ambient(uint64_t keep)
 {
-	for (unsigned c = 0; c <= lastcap; c++)
-		if (!(keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAPBSET_DROP, %u)", c);
-}
+	int r;
 
-static void set_ambient(uint64_t keep, unsigned lastcap)
-{
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	for (unsigned c = 0; c <= lastcap; c++)
-		if ((keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_RAISE, %u)", c);
+	capng_clear(CAPNG_SELECT_AMBIENT);
+	capng_add_mask(CAPNG_AMBIENT, keep, "ambient");
+	r = capng_apply(CAPNG_SELECT_AMBIENT);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_AMBIENT, %#llx): "
+		     "error %d", (unsigned long long)keep, r);
 }
 
 static unsigned long securebits_wanted(void)
@@ -504,7 +548,6 @@ static bool same_groups(const struct launch_plan *p)
 /* Called with the plan's privileged flag: whether we hold CAP_SETPCAP. */
 static void drop_privileges(const struct launch_plan *p, bool privileged)
 {
-	unsigned lastcap = last_cap();
 	uid_t u = p->uid;
 	gid_t g = p->gid;
 
@@ -515,10 +558,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	if (setresgid(g, g, g) < 0)
 		err(EXIT_CHDROP, "setresgid(%u)", (unsigned)g);
 
-	/* The bounding set limits what any later exec can gain. */
-	if (privileged)
-		cut_bounding_set(p->caps, lastcap);
-
+	/* The bounding set was cut before entering the root. */
 	/* Change uid keeping the permitted set; then reduce it to the kept
 	 * caps plus CAP_SETPCAP, which the securebits still need. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -532,7 +572,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	/* Ambient caps are what carries the kept caps across exec into an
 	 * ordinary binary (and into every descendant of the target).  They
 	 * must be raised before NO_CAP_AMBIENT_RAISE is locked. */
-	set_ambient(p->caps, lastcap);
+	set_ambient(p->caps);
 	if (privileged && p->securebits &&
 	    prctl(PR_SET_SECUREBITS, securebits_wanted(), 0, 0, 0) < 0)
 		err(EXIT_CHDROP, "prctl(PR_SET_SECUREBITS, %#lx)", securebits_wanted());
@@ -888,6 +928,7 @@ int main(int argc, char **argv)
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
 		check_unprivileged(&plan);
+	cut_bounding_set(&plan, privileged);
 
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cap-ng.h>
+
 #include "launcher.h"
 
 /* A uid or gid: decimal digits only, optionally "+" to force a number
@@ -97,37 +99,16 @@ int list_next(const char **cursor, const char **item, size_t *len,
 	return 1;
 }
 
-/* The kernel's capability names, by number (linux/capability.h).  These
- * 41 strings are all chdrop ever needed of libcap-ng, and without it the
- * binary links the C library alone: one shared object fewer at every
- * launch, and a static build with any libc (docs/performance.md).  A
- * capability newer than this table is "unknown", as it would be to
- * libcap-ng 0.8.3. */
-static const char *const cap_names[] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
-	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
-	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
-	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
-	"audit_write", "audit_control", "setfcap", "mac_override",
-	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
-	"perfmon", "bpf", "checkpoint_restore",
-};
+/* Capability names come from libcap-ng's table (capng_name_to_capability,
+ * capng_capability_to_name), which touches no file and no process state:
+ * this file stays pure.  A capability newer than that table is "unknown". */
 
 /* The name of capability number cap, or "unknown". */
 const char *cap_name(unsigned cap)
 {
-	return cap < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[cap]
-	                                                       : "unknown";
-}
+	const char *n = capng_capability_to_name(cap);
 
-static int cap_number(const char *name)
-{
-	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return (int)i;
-	return -1;
+	return n != NULL ? n : "unknown";
 }
 
 /* Capability names, as capsh and systemd spell them: case-insensitive,
@@ -161,10 +142,12 @@ int parse_caps(const char *s, unsigned last_cap, uint64_t *caps,
 				*why = "unknown capability";
 				return -1;
 			}
-			name[i] = (char)tolower(c);
+			name[i] = (char)c;
 		}
 		name[len] = '\0';
-		cap = cap_number(name);
+		/* libcap-ng compares without case, but does not know the
+		 * cap_ prefix: stripped above. */
+		cap = capng_name_to_capability(name);
 		if (cap < 0) {
 			*why = "unknown capability";
 			return -1;
