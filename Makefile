@@ -34,6 +34,7 @@ ROOT_SRCS = chdrop-root/main.c chdrop-root/plan.c chdrop-root/collect.c \
             chdrop-root/copy.c chdrop-root/dpkg.c manifest.c elfdeps.c
 ROOT_OBJS = $(ROOT_SRCS:.c=.o)
 MD_LIBS  := $(shell $(PKG_CONFIG) --libs libmd 2>/dev/null || echo -lmd)
+ROOT_VERSION := $(shell sed -n 's/^\#define CHDROP_VERSION "\(.*\)"$$/\1/p' launcher.h)
 
 .PHONY: all check demo install uninstall clean deps
 
@@ -42,8 +43,8 @@ all: chdrop chdrop-root/chdrop-root
 chdrop-root/chdrop-root: $(ROOT_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(ROOT_OBJS) $(MD_LIBS)
 
-chdrop-root/%.o: chdrop-root/%.c chdrop-root/root.h manifest.h elfdeps.h
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+chdrop-root/%.o: chdrop-root/%.c chdrop-root/root.h manifest.h elfdeps.h launcher.h
+	$(CC) $(ALL_CFLAGS) -DCHDROP_ROOT_VERSION='"$(ROOT_VERSION)"' -c -o $@ $<
 
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
@@ -67,22 +68,25 @@ tests/probe: tests/probe.c
 deps:
 	@./tests/install-deps
 
-check: deps chdrop tests/probe
+check: deps chdrop chdrop-root/chdrop-root tests/probe
 	$(BATS) tests/
 
 demo:
 	./demo/run
 
-install: chdrop install-completions
+install: chdrop chdrop-root/chdrop-root install-completions
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 chdrop $(DESTDIR)$(BINDIR)/chdrop
+	install -m 0755 chdrop-root/chdrop-root $(DESTDIR)$(BINDIR)/chdrop-root
 	install -m 0644 docs/chdrop.1 $(DESTDIR)$(MANDIR)/man1/chdrop.1
+	install -m 0644 docs/chdrop-root.1 $(DESTDIR)$(MANDIR)/man1/chdrop-root.1
 
 uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
+	rm -f $(DESTDIR)$(BINDIR)/chdrop-root $(DESTDIR)$(MANDIR)/man1/chdrop-root.1
 
 clean:
-	rm -f chdrop $(OBJS) tests/probe tools/gen-tty-filter tty_filter.h
+	rm -f chdrop $(OBJS) chdrop-root/chdrop-root $(ROOT_OBJS) tests/probe tools/gen-tty-filter tty_filter.h
 
 # Further targets (quality gates, benchmark, packaging), one file each.
 -include mk/*.mk

@@ -32,7 +32,10 @@
 
 #include "root.h"
 
-#define VERSION "0.1"
+#ifndef CHDROP_ROOT_VERSION
+#define CHDROP_ROOT_VERSION "unknown"
+#endif
+#define VERSION CHDROP_ROOT_VERSION
 
 static const char *g_registry = REGISTRY;
 
