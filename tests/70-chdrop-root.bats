@@ -236,6 +236,14 @@ refused() {   # refused WORD ARGS...: 125, one line naming WORD, nothing new
 	run cr check "$R"
 	assert_failure 1
 	assert_line --partial "altered $H/share/tree/sub"
+	# A relative symlink that stays inside ROOT is not followed either.
+	install -d -m 0755 "$R/inside"
+	rm "$R$H/share/tree/sub"
+	ln -s "$(realpath --relative-to="$R$H/share/tree" "$R/inside")" "$R$H/share/tree/sub"
+	refused "$H/share/tree/sub" update "$R"
+	assert_equal "$stderr" "chdrop-root: $R$H/share/tree/sub: a symlink where a directory should be (refusing to follow it)"
+	assert_equal "$(find "$R/inside" -mindepth 1 | wc -l)" 0
+	assert_no_leftovers "$R"
 }
 
 @test "the service user owning a state dir cannot redirect an update" {
