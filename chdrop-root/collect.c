@@ -43,10 +43,10 @@ static bool first_visit(struct walk *w, const char *path)
 	char **slot;
 
 	if (k == NULL)
-		err(EXIT_FAIL, "strdup");
+		die("strdup");
 	slot = tsearch(k, &w->seen, cmp_str);
 	if (slot == NULL)
-		err(EXIT_FAIL, "tsearch");
+		die("tsearch");
 	if (*slot != k) {
 		free(k);
 		return false;
@@ -81,7 +81,7 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 	int links = 0;
 
 	if (todo == NULL || cur == NULL)
-		err(EXIT_FAIL, "malloc");
+		die("malloc");
 	for (char *p = todo; ; ) {
 		char *c, *cand, target[4096];
 		struct stat st;
@@ -105,7 +105,7 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 			continue;
 		}
 		if (asprintf(&cand, "%s/%s", cur, c) < 0)
-			err(EXIT_FAIL, "asprintf");
+			die("asprintf");
 		if (lstat(cand, &st) < 0) {
 			free(cand);
 			free(todo);
@@ -117,7 +117,7 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 				curcap = strlen(cand) + 1;
 				cur = realloc(cur, curcap);
 				if (cur == NULL)
-					err(EXIT_FAIL, "realloc");
+					die("realloc");
 			}
 			strcpy(cur, cand);
 			free(cand);
@@ -132,7 +132,7 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 		}
 		n = readlink(cand, target, sizeof target - 1);
 		if (n <= 0)
-			err(EXIT_FAIL, "%s: readlink", shown(cand));
+			die("%s: readlink", shown(cand));
 		target[n] = '\0';
 		if (first_visit(w, cand))
 			push(w, cand, cand, MF_SYMLINK, 0777,
@@ -142,7 +142,7 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 
 			if (asprintf(&next, "%s%s%s/%s", target[0] == '/' ? "" : cur,
 			             target[0] == '/' ? "" : "/", target, p) < 0)
-				err(EXIT_FAIL, "asprintf");
+				die("asprintf");
 			free(todo);
 			todo = next;
 			p = todo;
@@ -187,8 +187,6 @@ static void module_deps(struct walk *w, const char *real)
 	static const char *const defaults[] = {
 		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib",
 	};
-	static char *cache_buf;
-	static size_t cache_len;
 	static struct ldcache cache;
 	static bool cache_ok, cache_tried;
 	struct elf_info *e = calloc(1, sizeof *e);
@@ -200,14 +198,16 @@ static void module_deps(struct walk *w, const char *real)
 	FILE *f;
 
 	if (e == NULL)
-		err(EXIT_FAIL, "calloc");
+		die("calloc");
 	f = fopen(real, "re");
 	if (f == NULL)
-		err(EXIT_FAIL, "%s", shown(real));
+		die("%s", shown(real));
 	for (size_t cap = 0; ; ) {
-		if (len == cap && (buf = realloc(buf, cap = cap ? cap * 2 : 1 << 16)) == NULL)
-			err(EXIT_FAIL, "realloc");
-		size_t r = fread(buf + len, 1, cap - len, f);
+		size_t r;
+
+		if (len == cap)
+			buf = grow(buf, cap = cap ? cap * 2 : 1 << 16);
+		r = fread(buf + len, 1, cap - len, f);
 		if (r == 0)
 			break;
 		len += r;
@@ -224,13 +224,13 @@ static void module_deps(struct walk *w, const char *real)
 		f = fopen("/etc/ld.so.cache", "re");
 		if (f) {
 			struct stat st;
+			static char *cache_buf;   /* lives as long as cache */
 
 			if (fstat(fileno(f), &st) == 0 && st.st_size > 0 &&
 			    (cache_buf = malloc((size_t)st.st_size)) != NULL &&
-			    fread(cache_buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
-				cache_len = (size_t)st.st_size;
-				cache_ok = ldcache_parse(cache_buf, cache_len, &cache, &why) == 0;
-			}
+			    fread(cache_buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
+				cache_ok = ldcache_parse(cache_buf, (size_t)st.st_size,
+				                         &cache, &why) == 0;
 			fclose(f);
 		}
 	}
@@ -264,7 +264,7 @@ static void module_deps(struct walk *w, const char *real)
 		for (size_t k = 0; !found && k < sizeof defaults / sizeof defaults[0]; k++)
 			found = found_in(defaults[k], origin, name, path, sizeof path);
 		if (!found)
-			errx(EXIT_FAIL, "%s: needs %s, which the host's loader does "
+			diex("%s: needs %s, which the host's loader does "
 			     "not find", shown(real), shown(name));
 		add_path(w, path, MF_NEED);
 	}
@@ -283,11 +283,11 @@ static void file_deps(struct walk *w, const char *real, bool in_tree)
 	ssize_t n;
 
 	if (fd < 0)
-		err(EXIT_FAIL, "%s: open", shown(real));
+		die("%s: open", shown(real));
 	n = read(fd, head, sizeof head - 1);
 	close(fd);
 	if (n < 0)
-		err(EXIT_FAIL, "%s: read", shown(real));
+		die("%s: read", shown(real));
 	head[n] = '\0';
 	if (n > 2 && head[0] == '#' && head[1] == '!') {
 		char *s = head + 2, *e;
@@ -303,12 +303,12 @@ static void file_deps(struct walk *w, const char *real, bool in_tree)
 	if (n < 4 || memcmp(head, "\177ELF", 4) != 0)
 		return;
 	if (elf_closure(w->hostfd, real, &c, msg, sizeof msg) < 0)
-		errx(EXIT_FAIL, "%s", msg);
+		diex("%s", msg);
 	if (c.nobj == 1)
 		module_deps(w, real);
 	for (size_t i = 1; i < c.nobj; i++) {
 		if (c.obj[i].why != NULL || c.obj[i].path == NULL)
-			errx(EXIT_FAIL, "%s: needs %s, which the host's loader does "
+			diex("%s: needs %s, which the host's loader does "
 			     "not find: %s", shown(real), shown(c.obj[i].name),
 			     c.obj[i].why ? c.obj[i].why : "missing");
 		add_path(w, c.obj[i].path, MF_NEED);
@@ -328,7 +328,7 @@ static void add_real(struct walk *w, const char *real, enum mf_origin origin)
 	if (!first_visit(w, real))
 		return;
 	if (lstat(real, &st) < 0)
-		err(EXIT_FAIL, "%s", shown(real));
+		die("%s", shown(real));
 	if (S_ISDIR(st.st_mode)) {
 		push(w, real, real, MF_DIR, copy_mode(&st), origin, NULL, &st);
 		w->in_tree++;
@@ -340,7 +340,7 @@ static void add_real(struct walk *w, const char *real, enum mf_origin origin)
 	} else if (S_ISLNK(st.st_mode)) {
 		add_path(w, real, origin);   /* replaced meanwhile: resolve again */
 	} else {
-		errx(EXIT_FAIL, "%s: a %s: only files, directories and symlinks "
+		diex("%s: a %s: only files, directories and symlinks "
 		     "are copied", shown(real), S_ISCHR(st.st_mode) ? "character "
 		     "device" : S_ISBLK(st.st_mode) ? "block device" :
 		     S_ISFIFO(st.st_mode) ? "FIFO" : "socket");
@@ -355,15 +355,14 @@ static void add_tree(struct walk *w, const char *dir)
 	size_t n = 0;
 
 	if (d == NULL)
-		err(EXIT_FAIL, "%s: opendir", shown(dir));
+		die("%s: opendir", shown(dir));
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		names = realloc(names, (n + 1) * sizeof *names);
-		if (names == NULL ||
-		    asprintf(&names[n], "%s/%s", strcmp(dir, "/") ? dir : "",
+		names = grow(names, (n + 1) * sizeof *names);
+		if (asprintf(&names[n], "%s/%s", strcmp(dir, "/") ? dir : "",
 		             de->d_name) < 0)
-			err(EXIT_FAIL, "malloc");
+			die("malloc");
 		n++;
 	}
 	closedir(d);
@@ -371,7 +370,7 @@ static void add_tree(struct walk *w, const char *dir)
 		struct stat st;
 
 		if (lstat(names[i], &st) < 0)
-			err(EXIT_FAIL, "%s", shown(names[i]));
+			die("%s", shown(names[i]));
 		if (S_ISLNK(st.st_mode)) {
 			/* Recreated; its target comes too when it is there. */
 			char *real = resolve(w, names[i], MF_NEED);
@@ -392,12 +391,12 @@ static void add_path(struct walk *w, const char *path, enum mf_origin origin)
 	char *real;
 
 	if (path[0] != '/')
-		errx(EXIT_FAIL, "%s: not an absolute path", shown(path));
+		diex("%s: not an absolute path", shown(path));
 	real = resolve(w, path, origin);
 	if (real == NULL)
-		err(EXIT_FAIL, "%s", shown(path));
+		die("%s", shown(path));
 	if (strcmp(real, "/") == 0)
-		errx(EXIT_FAIL, "%s: the host's whole /", shown(path));
+		diex("%s: the host's whole /", shown(path));
 	add_real(w, real, origin);
 	free(real);
 }
@@ -424,32 +423,32 @@ static void add_user(struct walk *w, const char *user, uid_t *uid, gid_t *gid)
 	errno = 0;
 	pw = getpwuid(0);
 	if (pw == NULL)
-		errx(EXIT_FAIL, "root: not in the host's account database");
+		diex("root: not in the host's account database");
 	if (asprintf(&rootline, "%s:x:0:0:%s:%s:%s\n", pw->pw_name, pw->pw_gecos,
 	             pw->pw_dir, pw->pw_shell) < 0)
-		err(EXIT_FAIL, "asprintf");
+		die("asprintf");
 	errno = 0;
 	pw = getpwnam(user);
 	if (pw == NULL)
-		errx(EXIT_FAIL, "--user=%s: no such user on the host", shown(user));
+		diex("--user=%s: no such user on the host", shown(user));
 	if (pw->pw_uid == 0)
-		errx(EXIT_FAIL, "--user=%s: is root", shown(user));
+		diex("--user=%s: is root", shown(user));
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	if (asprintf(&pwd, "%s%s:x:%u:%u:%s:%s:%s\n", rootline, pw->pw_name,
 	             (unsigned)pw->pw_uid, (unsigned)pw->pw_gid, pw->pw_gecos,
 	             pw->pw_dir, pw->pw_shell) < 0)
-		err(EXIT_FAIL, "asprintf");
+		die("asprintf");
 	gr = getgrgid(0);
 	if (asprintf(&grroot, "%s:x:0:\n", gr ? gr->gr_name : "root") < 0)
-		err(EXIT_FAIL, "asprintf");
+		die("asprintf");
 	gr = getgrgid(*gid);
 	if (gr == NULL)
-		errx(EXIT_FAIL, "--user=%s: primary group %u not in the host's "
+		diex("--user=%s: primary group %u not in the host's "
 		     "database", shown(user), (unsigned)*gid);
 	if (asprintf(&grp, "%s%s:x:%u:\n", grroot, gr->gr_name,
 	             (unsigned)*gid) < 0)
-		err(EXIT_FAIL, "asprintf");
+		die("asprintf");
 	push_data(w, "/etc/passwd", MF_USER, user, pwd);
 	push_data(w, "/etc/group", MF_USER, user, grp);
 	free(pwd);
@@ -472,7 +471,7 @@ void collect(const struct basics *b, struct wantlist *l)
 
 	w.hostfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.hostfd < 0)
-		err(EXIT_FAIL, "open /");
+		die("open /");
 	if (b->user)
 		add_user(&w, b->user, &uid, &gid);
 	for (size_t i = 0; i < b->nadds; i++)
@@ -507,11 +506,11 @@ void collect(const struct basics *b, struct wantlist *l)
 		                  .uid = uid, .gid = gid };
 
 		if (b->user == NULL)
-			errx(EXIT_FAIL, "--state=%s: needs --user", shown(b->state[i]));
+			diex("--state=%s: needs --user", shown(b->state[i]));
 		plan_push(l, &x);
 	}
 	close(w.hostfd);
 	tdestroy(w.seen, free);
 	if (plan_finish(l, &bad, &why) < 0)
-		errx(EXIT_FAIL, "%s: %s", shown(bad), why);
+		diex("%s: %s", shown(bad), why);
 }

@@ -31,12 +31,12 @@ extern const char *g_root;     /* ROOT as the administrator wrote it */
 	char m_[512]; \
 	snprintf(m_, sizeof m_, __VA_ARGS__); \
 	errno = e_; \
-	err(EXIT_FAIL, "%s%s: %s", g_root, shown(path), m_); \
+	die("%s%s: %s", g_root, shown(path), m_); \
 } while (0)
 #define FAILX(path, ...) do { \
 	char m_[512]; \
 	snprintf(m_, sizeof m_, __VA_ARGS__); \
-	errx(EXIT_FAIL, "%s%s: %s", g_root, shown(path), m_); \
+	diex("%s%s: %s", g_root, shown(path), m_); \
 } while (0)
 
 /* ROOT itself: every component a directory, owned by root, not writable
@@ -50,24 +50,24 @@ int open_root(const char *root, bool create)
 	struct stat st, slash;
 
 	if (root[0] != '/')
-		errx(EXIT_FAIL, "%s: ROOT must be an absolute path", shown(root));
+		diex("%s: ROOT must be an absolute path", shown(root));
 	for (const char *q = root; *q; q++)
 		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			errx(EXIT_FAIL, "%s: ROOT holds a control character", shown(root));
+			diex("%s: ROOT holds a control character", shown(root));
 	p = strdup(root);
 	if (p == NULL)
-		err(EXIT_FAIL, "strdup");
+		die("strdup");
 	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		err(EXIT_FAIL, "open /");
+		die("open /");
 	for (c = p; ; c = next_c) {
 		int next;
 
 		if (fstat(fd, &st) < 0)
-			err(EXIT_FAIL, "%s: fstat", shown(root));
+			die("%s: fstat", shown(root));
 		if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
 		    (st.st_mode & (S_IWGRP | S_IWOTH)))
-			errx(EXIT_FAIL, "%s: a component of ROOT is not owned by root "
+			diex("%s: a component of ROOT is not owned by root "
 			     "or is writable by group or others", shown(root));
 		while (*c == '/')
 			c++;
@@ -77,18 +77,18 @@ int open_root(const char *root, bool create)
 		if (*next_c)
 			*next_c++ = '\0';
 		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
-			errx(EXIT_FAIL, "%s: ROOT holds . or ..", shown(root));
+			diex("%s: ROOT holds . or ..", shown(root));
 		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && create &&
 		    next_c[strspn(next_c, "/")] == '\0') {
 			if (mkdirat(fd, c, 0700) < 0)
-				err(EXIT_FAIL, "%s: mkdir", shown(root));
+				die("%s: mkdir", shown(root));
 			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (next >= 0 && (fchown(next, 0, 0) < 0 || fchmod(next, 0755) < 0))
-				err(EXIT_FAIL, "%s: fchown/fchmod", shown(root));
+				die("%s: fchown/fchmod", shown(root));
 		}
 		if (next < 0)
-			err(EXIT_FAIL, "%s%s", shown(root), errno == ELOOP ||
+			die("%s%s", shown(root), errno == ELOOP ||
 			    errno == ENOTDIR ? ": a component of ROOT is a symlink or "
 			    "no directory" : "");
 		close(fd);
@@ -97,7 +97,7 @@ int open_root(const char *root, bool create)
 	free(p);
 	if (stat("/", &slash) == 0 && slash.st_dev == st.st_dev &&
 	    slash.st_ino == st.st_ino)
-		errx(EXIT_FAIL, "%s: ROOT is the host's /", shown(root));
+		diex("%s: ROOT is the host's /", shown(root));
 	return fd;
 }
 
@@ -127,7 +127,7 @@ int open_parent(int rootfd, const char *path, const char **base)
 	*base = s + 1;
 	dir = strndup(path, (size_t)(s - path));
 	if (dir == NULL)
-		err(EXIT_FAIL, "strndup");
+		die("strndup");
 	fd = open_beneath(rootfd, dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		FAIL(dir[0] ? dir : "/", "%s", errno == ELOOP || errno == EXDEV ?
@@ -142,9 +142,9 @@ static char *tmpname(const char *base)
 	char *t;
 
 	if (strlen(base) + strlen(TMP_PREFIX) > 255)
-		errx(EXIT_FAIL, "%s: name too long to stage", shown(base));
+		diex("%s: name too long to stage", shown(base));
 	if (asprintf(&t, "%s%s", TMP_PREFIX, base) < 0)
-		err(EXIT_FAIL, "asprintf");
+		die("asprintf");
 	return t;
 }
 
@@ -213,12 +213,12 @@ static void copy_source(struct want *w, int fd, unsigned char sha[32])
 	int src = open(w->source, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 
 	if (src < 0)
-		err(EXIT_FAIL, "%s: open", shown(w->source));
+		die("%s: open", shown(w->source));
 	if (fstat(src, &a) < 0)
-		err(EXIT_FAIL, "%s: fstat", shown(w->source));
+		die("%s: fstat", shown(w->source));
 	if (!S_ISREG(a.st_mode) || a.st_dev != w->hst.st_dev ||
 	    a.st_ino != w->hst.st_ino)
-		errx(EXIT_FAIL, "%s: replaced on the host while chdrop-root ran; "
+		diex("%s: replaced on the host while chdrop-root ran; "
 		     "run it again", shown(w->source));
 	SHA256Init(&ctx);
 	while ((n = read(src, buf, sizeof buf)) > 0) {
@@ -226,14 +226,14 @@ static void copy_source(struct want *w, int fd, unsigned char sha[32])
 		write_all(fd, w->path, buf, (size_t)n);
 	}
 	if (n < 0)
-		err(EXIT_FAIL, "%s: read", shown(w->source));
+		die("%s: read", shown(w->source));
 	SHA256Final(sha, &ctx);
 	if (fstat(src, &b) < 0)
-		err(EXIT_FAIL, "%s: fstat", shown(w->source));
+		die("%s: fstat", shown(w->source));
 	if (b.st_size != a.st_size || b.st_mtim.tv_sec != a.st_mtim.tv_sec ||
 	    b.st_mtim.tv_nsec != a.st_mtim.tv_nsec ||
 	    b.st_ctim.tv_nsec != a.st_ctim.tv_nsec)
-		errx(EXIT_FAIL, "%s: changed on the host while being copied; run "
+		diex("%s: changed on the host while being copied; run "
 		     "chdrop-root again", shown(w->source));
 	w->hst = b;                /* what the copy really holds */
 	close(src);

@@ -59,20 +59,20 @@ static struct pv *read_status(size_t *n)
 	char *line = NULL, *pkg = NULL, *ver = NULL;
 	size_t cap = 0;
 	bool inst = false;
-	ssize_t len;
 
 	*n = 0;
 	if (f == NULL)
 		return NULL;
 	for (;;) {
-		len = getline(&line, &cap, f);
+		ssize_t len = getline(&line, &cap, f);
+
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len <= 0) {          /* end of a stanza */
 			if (pkg && ver && inst) {
 				v = realloc(v, (*n + 1) * sizeof *v);
 				if (v == NULL)
-					err(EXIT_FAIL, "realloc");
+					die("realloc");
 				v[(*n)++] = (struct pv){ pkg, ver };
 				pkg = ver = NULL;
 			}
@@ -185,7 +185,7 @@ void dpkg_lookup(struct want *v, size_t n)
 
 	by_src = calloc(n ? n : 1, sizeof *by_src);
 	if (by_src == NULL)
-		err(EXIT_FAIL, "calloc");
+		die("calloc");
 	nsrc = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].source && v[i].kind != MF_DIR && v[i].pkg == NULL)
@@ -204,7 +204,7 @@ void dpkg_lookup(struct want *v, size_t n)
 			continue;
 		pkg = strndup(de->d_name, l - 5);
 		if (pkg == NULL || asprintf(&file, DPKG_INFO "/%s", de->d_name) < 0)
-			err(EXIT_FAIL, "malloc");
+			die("malloc");
 		pkg[strcspn(pkg, ":")] = '\0';   /* libc6:amd64 -> libc6 */
 		read_list(file, pkg, st, nst);
 		free(file);

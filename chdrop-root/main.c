@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,24 @@ const char *shown(const char *s)
 	return buf[k];
 }
 
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(EXIT_FAIL, fmt, ap);   /* exits: no va_end reached */
+	// cppcheck-suppress va_end_missing ; verr() does not return
+}
+
+void diex(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrx(EXIT_FAIL, fmt, ap);
+	// cppcheck-suppress va_end_missing ; verrx() does not return
+}
+
 static char *xstrdup(const char *s)
 {
 	char *d;
@@ -68,7 +87,7 @@ static char *xstrdup(const char *s)
 		return NULL;
 	d = strdup(s);
 	if (d == NULL)
-		err(EXIT_FAIL, "strdup");
+		die("strdup");
 	return d;
 }
 
@@ -76,7 +95,7 @@ static void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		err(EXIT_FAIL, "realloc");
+		die("realloc");
 	return p;
 }
 
@@ -130,28 +149,28 @@ static int read_state(int rootfd, const char *name, struct state *s)
 	if (fd < 0 && errno == ENOENT)
 		return -1;
 	if (fd < 0)
-		err(EXIT_FAIL, "%s/%s: open", g_root, path);
+		die("%s/%s: open", g_root, path);
 	if (fstat(fd, &st) < 0)
-		err(EXIT_FAIL, "%s/%s: fstat", g_root, path);
+		die("%s/%s: fstat", g_root, path);
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		errx(EXIT_FAIL, "%s/%s: not a regular file owned by root and "
+		diex("%s/%s: not a regular file owned by root and "
 		     "writable by root alone", g_root, path);
 	if ((size_t)st.st_size > MANIFEST_MAX)
-		errx(EXIT_FAIL, "%s/%s: too large", g_root, path);
+		diex("%s/%s: too large", g_root, path);
 	buf = xrealloc(NULL, (size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
 
 		if (r < 0)
-			err(EXIT_FAIL, "%s/%s: read", g_root, path);
+			die("%s/%s: read", g_root, path);
 		if (r == 0)
 			break;
 		len += (size_t)r;
 	}
 	close(fd);
 	if (manifest_parse_all(buf, len, keep_req, keep_entry, s, &line, &why) < 0)
-		errx(EXIT_FAIL, "%s/%s: line %zu: %s", g_root, path, line, why);
+		diex("%s/%s: line %zu: %s", g_root, path, line, why);
 	free(buf);
 	return 0;
 }
@@ -184,15 +203,15 @@ static void write_state(int rootfd, const char *name, const struct state *s)
 	FILE *f;
 
 	if (dfd < 0)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR, g_root);
+		die("%s/" MANIFEST_DIR, g_root);
 	snprintf(tmp, sizeof tmp, "%s.tmp", name);
 	snprintf(path, sizeof path, MANIFEST_DIR "/%s", name);
 	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
-		err(EXIT_FAIL, "%s/%s.tmp: unlink", g_root, path);
+		die("%s/%s.tmp: unlink", g_root, path);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	            0600);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
-		err(EXIT_FAIL, "%s/%s.tmp: create", g_root, path);
+		die("%s/%s.tmp: create", g_root, path);
 	if (manifest_write_header(f, &why) < 0)
 		goto bad;
 	for (size_t i = 0; i < s->nreq; i++)
@@ -210,7 +229,7 @@ static void write_state(int rootfd, const char *name, const struct state *s)
 		goto bad;
 	}
 	if (renameat(dfd, tmp, dfd, name) < 0 || fsync(dfd) < 0)
-		err(EXIT_FAIL, "%s/%s: rename", g_root, path);
+		die("%s/%s: rename", g_root, path);
 	close(dfd);
 	return;
 bad:
@@ -222,8 +241,8 @@ bad:
 		unlinkat(dfd, tmp, 0);
 		errno = e;
 		if (why && strcmp(why, "write failed") != 0)
-			errx(EXIT_FAIL, "%s/%s: %s", g_root, path, why);
-		err(EXIT_FAIL, "%s/%s: write", g_root, path);
+			diex("%s/%s: %s", g_root, path, why);
+		die("%s/%s: write", g_root, path);
 	}
 }
 
@@ -232,11 +251,11 @@ static void unlink_state(int rootfd, const char *name)
 	int dfd = open_beneath(rootfd, MANIFEST_DIR, O_RDONLY | O_DIRECTORY, 0);
 
 	if (dfd < 0)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR, g_root);
+		die("%s/" MANIFEST_DIR, g_root);
 	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR "/%s: unlink", g_root, name);
+		die("%s/" MANIFEST_DIR "/%s: unlink", g_root, name);
 	if (fsync(dfd) < 0)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR ": fsync", g_root);
+		die("%s/" MANIFEST_DIR ": fsync", g_root);
 	close(dfd);
 }
 
@@ -285,7 +304,7 @@ static void recover(int rootfd, struct state *old)
 	if (read_state(rootfd, "manifest.new", &nw) == 0) {
 		roll_forward(rootfd, old, &nw);
 		if (syncfs(rootfd) < 0)
-			err(EXIT_FAIL, "%s: syncfs", g_root);
+			die("%s: syncfs", g_root);
 		write_state(rootfd, MANIFEST_NAME, &nw);
 		unlink_state(rootfd, "manifest.new");
 		*old = nw;
@@ -427,7 +446,6 @@ static void decide(int rootfd, struct want *w, const struct mf_entry *o,
                    struct change *c)
 {
 	bool missing;
-	unsigned char sha[32];
 
 	c->old = o;
 	c->why = NULL;
@@ -447,6 +465,7 @@ static void decide(int rootfd, struct want *w, const struct mf_entry *o,
 		bool host_same = w->source ? manifest_host_current(o, &w->hst) : true;
 
 		if (!host_same || w->source == NULL) {
+			unsigned char sha[32];
 			bool ok = true;
 
 			if (w->source)
@@ -579,9 +598,9 @@ static int lock_root(int rootfd)
 	int fd = open_beneath(rootfd, MANIFEST_DIR, O_RDONLY | O_DIRECTORY, 0);
 
 	if (fd < 0)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR, g_root);
+		die("%s/" MANIFEST_DIR, g_root);
 	if (flock(fd, LOCK_EX) < 0)
-		err(EXIT_FAIL, "%s/" MANIFEST_DIR ": flock", g_root);
+		die("%s/" MANIFEST_DIR ": flock", g_root);
 	return fd;
 }
 
@@ -661,7 +680,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 	if (create)
 		ensure_meta_dir(rootfd);
 	else if (lstat_in(rootfd, MANIFEST_PATH, &(struct stat){ 0 }) < 0)
-		errx(EXIT_FAIL, "%s: no %s (make the root with chdrop-root add)",
+		diex("%s: no %s (make the root with chdrop-root add)",
 		     shown(root), MANIFEST_PATH);
 	lockfd = lock_root(rootfd);
 	if (read_state(rootfd, MANIFEST_NAME, &old) < 0)
@@ -679,7 +698,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 
 		basics_of(&old, &ob);
 		if (b->user && ob.user && strcmp(b->user, ob.user) != 0)
-			errx(EXIT_FAIL, "--user=%s: ROOT was made for %s", shown(b->user),
+			diex("--user=%s: ROOT was made for %s", shown(b->user),
 			     shown(ob.user));
 		b->user = b->user ? b->user : ob.user;
 		b->dev |= ob.dev;
@@ -693,7 +712,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 	}
 	collect(b, &l);
 	if (plan_find(&l, "/" MANIFEST_DIR))
-		errx(EXIT_FAIL, "/" MANIFEST_DIR ": reserved for chdrop-root's own files");
+		diex("/" MANIFEST_DIR ": reserved for chdrop-root's own files");
 
 	nw.req = b->adds;
 	nw.nreq = b->nadds;
@@ -758,7 +777,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 			nw.e[i].ver = xstrdup(l.v[i].ver);
 		}
 	if (syncfs(rootfd) < 0)    /* every staged copy on disk first */
-		err(EXIT_FAIL, "%s: syncfs", g_root);
+		die("%s: syncfs", g_root);
 	write_state(rootfd, "manifest.new", &nw);   /* the commit point */
 	g_staging = NULL;
 
@@ -775,7 +794,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 	}
 	roll_forward(rootfd, &old, &nw);
 	if (syncfs(rootfd) < 0)    /* the renames on disk before the manifest */
-		err(EXIT_FAIL, "%s: syncfs", g_root);
+		die("%s: syncfs", g_root);
 	write_state(rootfd, MANIFEST_NAME, &nw);
 	unlink_state(rootfd, "manifest.new");
 	unlink_state(rootfd, "intent");
@@ -812,7 +831,7 @@ static int sync_root(const char *root, struct basics *b, bool create)
 	}
 	name_mappers(rootfd, gone, ngone);
 	if (fflush(stdout) != 0)
-		err(EXIT_FAIL, "stdout");
+		die("stdout");
 	close(lockfd);
 	close(rootfd);
 	return 0;
@@ -845,7 +864,7 @@ static int check_root(const char *root, bool json)
 
 	g_root = root;
 	if (read_state(rootfd, MANIFEST_NAME, &s) < 0)
-		errx(EXIT_FAIL, "%s: no %s (make the root with chdrop-root add)",
+		diex("%s: no %s (make the root with chdrop-root add)",
 		     shown(root), MANIFEST_PATH);
 	intr = interrupted(rootfd);
 	for (size_t i = 0; i < s.n; i++) {
@@ -913,7 +932,7 @@ static int check_root(const char *root, bool json)
 			       "update %s\n", shown(root), np, s.n, shown(root));
 	}
 	if (fflush(stdout) != 0)
-		err(EXIT_FAIL, "stdout");
+		die("stdout");
 	return np || intr ? 1 : 0;
 }
 
@@ -930,7 +949,7 @@ static char **read_registry(size_t *n)
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return NULL;
-		err(EXIT_FAIL, "%s", g_registry);
+		die("%s", g_registry);
 	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
@@ -959,10 +978,10 @@ static void register_root(const char *root, bool drop)
 	*base++ = '\0';
 	if (strcmp(g_registry, REGISTRY) == 0 && mkdir(REGISTRY_DIR, 0755) < 0 &&
 	    errno != EEXIST)
-		err(EXIT_FAIL, "%s", REGISTRY_DIR);
+		die("%s", REGISTRY_DIR);
 	dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 || flock(dfd, LOCK_EX) < 0)
-		err(EXIT_FAIL, "%s", dir);
+		die("%s", dir);
 	v = read_registry(&n);
 	for (size_t i = 0; i < n; i++)
 		there |= strcmp(v[i], root) == 0;
@@ -975,7 +994,7 @@ static void register_root(const char *root, bool drop)
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	            O_CLOEXEC, 0644);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
-		err(EXIT_FAIL, "%s.tmp", g_registry);
+		die("%s.tmp", g_registry);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], root) != 0)
 			fprintf(f, "%s\n", v[i]);
@@ -983,7 +1002,7 @@ static void register_root(const char *root, bool drop)
 		fprintf(f, "%s\n", root);
 	if (fflush(f) != 0 || fsync(fd) < 0 || fclose(f) != 0 ||
 	    renameat(dfd, tmp, dfd, base) < 0)
-		err(EXIT_FAIL, "%s", g_registry);
+		die("%s", g_registry);
 	close(dfd);
 	free(dir);
 }
@@ -1003,7 +1022,7 @@ static int update_all(void)
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0)
-			err(EXIT_FAIL, "fork");
+			die("fork");
 		if (pid == 0) {
 			struct basics b = { 0 };
 			struct stat st;
@@ -1019,7 +1038,7 @@ static int update_all(void)
 			exit(sync_root(v[i], &b, false));
 		}
 		if (waitpid(pid, &ws, 0) < 0)
-			err(EXIT_FAIL, "waitpid");
+			die("waitpid");
 		if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
 			warnx("%s: NOT updated (see above); it keeps its old copies",
 			      shown(v[i]));
@@ -1094,23 +1113,23 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
 	}
 	if (argc < 2)
-		errx(EXIT_FAIL, "no command (add, update or check); see --help");
+		diex("no command (add, update or check); see --help");
 	cmd = argv[1];
 	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "update") != 0 &&
 	    strcmp(cmd, "check") != 0)
-		errx(EXIT_FAIL, "%s: unknown command (add, update or check)", shown(cmd));
+		diex("%s: unknown command (add, update or check)", shown(cmd));
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		bool for_add = c == O_USER || c == O_DEV || c == O_TMP ||
 		               c == O_ETC || c == O_STATE;
 
 		if (for_add && strcmp(cmd, "add") != 0)
-			errx(EXIT_FAIL, "%s: only for add", argv[optind - 1]);
+			diex("%s: only for add", argv[optind - 1]);
 		basics_given |= for_add;
 		switch (c) {
 		case O_USER:
 			if (optarg[0] == '\0' || strpbrk(optarg, ":\n/ ") != NULL)
-				errx(EXIT_FAIL, "--user=%s: not a user name", shown(optarg));
+				diex("--user=%s: not a user name", shown(optarg));
 			b.user = optarg;
 			break;
 		case O_DEV: b.dev = true; break;
@@ -1118,26 +1137,26 @@ int main(int argc, char **argv)
 		case O_ETC: b.etc = true; break;
 		case O_STATE:
 			if (manifest_check_path(optarg, &why) < 0)
-				errx(EXIT_FAIL, "--state=%s: %s", shown(optarg), why);
+				diex("--state=%s: %s", shown(optarg), why);
 			b.state = xrealloc(b.state, (b.nstate + 1) * sizeof *b.state);
 			b.state[b.nstate++] = optarg;
 			break;
 		case O_ALL:
 			if (strcmp(cmd, "update") != 0)
-				errx(EXIT_FAIL, "--all: only for update");
+				diex("--all: only for update");
 			all = true;
 			break;
 		case O_FORMAT:
 			if (strcmp(cmd, "check") != 0)
-				errx(EXIT_FAIL, "--format: only for check");
+				diex("--format: only for check");
 			if (strcmp(optarg, "json") == 0)
 				json = true;
 			else if (strcmp(optarg, "text") != 0)
-				errx(EXIT_FAIL, "--format=%s: text or json", shown(optarg));
+				diex("--format=%s: text or json", shown(optarg));
 			break;
 		case O_REGISTRY:
 			if (optarg[0] != '/' || strrchr(optarg, '/')[1] == '\0')
-				errx(EXIT_FAIL, "--registry=%s: an absolute file name",
+				diex("--registry=%s: an absolute file name",
 				     shown(optarg));
 			g_registry = optarg;
 			break;
@@ -1148,13 +1167,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "update") == 0 && all) {
 		if (optind != argc)
-			errx(EXIT_FAIL, "update --all takes no ROOT");
+			diex("update --all takes no ROOT");
 		return update_all();
 	}
 	if (optind >= argc)
-		errx(EXIT_FAIL, "%s: no ROOT given", cmd);
+		diex("%s: no ROOT given", cmd);
 	if (strcmp(cmd, "add") != 0 && optind + 1 != argc)
-		errx(EXIT_FAIL, "%s: one ROOT only (%s?)", cmd, shown(argv[optind + 1]));
+		diex("%s: one ROOT only (%s?)", cmd, shown(argv[optind + 1]));
 	{
 		const char *root = argv[optind];
 		size_t rl = strlen(root);
@@ -1163,18 +1182,18 @@ int main(int argc, char **argv)
 		while (rl > 1 && r[rl - 1] == '/')
 			r[--rl] = '\0';
 		if (r[0] != '/')
-			errx(EXIT_FAIL, "%s: ROOT must be an absolute path", shown(root));
+			diex("%s: ROOT must be an absolute path", shown(root));
 		if (strcmp(cmd, "check") == 0)
 			return check_root(r, json);
 		for (int i = optind + 1; i < argc; i++) {
 			if (argv[i][0] != '/')
-				errx(EXIT_FAIL, "%s: not an absolute path", shown(argv[i]));
+				diex("%s: not an absolute path", shown(argv[i]));
 			if (manifest_check_path(argv[i], &why) < 0)
-				errx(EXIT_FAIL, "%s: %s", shown(argv[i]), why);
+				diex("%s: %s", shown(argv[i]), why);
 			add_unique(&b.adds, &b.nadds, argv[i]);
 		}
 		if (strcmp(cmd, "add") == 0 && b.nadds == 0 && !basics_given)
-			errx(EXIT_FAIL, "add: nothing to add (PATH or a basic option)");
+			diex("add: nothing to add (PATH or a basic option)");
 		atexit(undo_staging);
 		if (strcmp(cmd, "add") == 0) {
 			g_quiet_adds = true;

@@ -7,9 +7,10 @@
 
 #include "root.h"
 
-static void *grow(void *p, size_t n)
+/* realloc, or abort: a planner out of memory has nothing to say. */
+void *grow(void *p, size_t n)
 {
-	void *q = realloc(p, n);
+	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
 		abort();
@@ -114,8 +115,10 @@ int plan_finish(struct wantlist *l, const char **bad, const char **why)
 	size_t n = l->n, o;
 
 	for (size_t i = 0; i < n; i++) {
-		char *p = dup(l->v[i].path);
+		char *p = strdup(l->v[i].path);
 
+		if (p == NULL)
+			abort();
 		for (char *s = strrchr(p, '/'); s && s != p; s = strrchr(p, '/')) {
 			struct want d = { .path = p, .kind = MF_DIR, .mode = 0755,
 			                  .origin = MF_NEED };
@@ -166,9 +169,11 @@ int plan_finish(struct wantlist *l, const char **bad, const char **why)
 	 * state directory (its owner may change it at any time). */
 	for (size_t i = 0; i < l->n; i++) {
 		const struct want *w = &l->v[i], *up;
-		char *p = dup(w->path);
-		char *s = strrchr(p, '/');
+		char *p = strdup(w->path), *s;
 
+		if (p == NULL)
+			abort();
+		s = strrchr(p, '/');
 		if (s == p) {
 			free(p);
 			continue;

@@ -55,6 +55,7 @@ void plan_push(struct wantlist *l, const struct want *w);
 int plan_finish(struct wantlist *l, const char **bad, const char **why);
 const struct want *plan_find(const struct wantlist *l, const char *path);
 void plan_free(struct wantlist *l);
+void *grow(void *p, size_t n);
 int cmp_path(const char *a, const char *b);
 
 /* collect.c — the host side.  Each exits 125 with one line on failure. */
@@ -74,6 +75,11 @@ int hash_fd(int fd, unsigned char sha[32]);
 
 /* dpkg.c — package and version owning each source (plain files). */
 void dpkg_lookup(struct want *v, size_t n);
+
+/* One line on stderr, "chdrop-root: ...", and exit 125 (die: with
+ * errno's text).  Every failure of chdrop-root goes through these. */
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void diex(const char *fmt, ...);
 
 /* Say a host path or a path in ROOT safely (escaped as in the manifest). */
 const char *shown(const char *s);

@@ -28,17 +28,32 @@ quality: lint check-sanitize check-valgrind fuzz check-loop
 lint: lint-werror lint-analyzer lint-cppcheck lint-tidy lint-shell
 	@echo "lint: no findings"
 
+# chdrop-root's own files (the shared manifest.c and elfdeps.c are in SRCS).
+# Its analyzer run leaves out two GCC 12 checks, for reasons: chdrop-root
+# keeps its plan (strings in heap arrays, a tsearch tree) until it exits,
+# which -Wanalyzer-malloc-leak reports at every store; and GCC 12 reports
+# every realloc() wrapper as a double free.  clang-tidy does not run on
+# them yet (complexity and recursion findings are open work).
+ROOT_LINT_SRCS = $(filter chdrop-root/%,$(ROOT_SRCS))
+ROOT_ANALYZER  = -Wno-analyzer-malloc-leak -Wno-analyzer-double-free
+
 # The shipped flags plus -Werror (CI only: never a shipped default), into a
 # separate directory so it never stands in for the real build.
 lint-werror: tty_filter.h
 	@mkdir -p $(Q_DIR)/werror
 	$(CC) $(ALL_CFLAGS) -Werror $(ALL_LDFLAGS) -o $(Q_DIR)/werror/chdrop \
 		$(SRCS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Werror $(ALL_LDFLAGS) -o $(Q_DIR)/werror/chdrop-root \
+		$(ROOT_SRCS) $(MD_LIBS)
 
 lint-analyzer: tty_filter.h
 	@for f in $(SRCS); do \
 		echo "$(GCC) -fanalyzer $$f"; \
 		$(GCC) $(ALL_CFLAGS) -fanalyzer -Werror -c -o /dev/null $$f || exit 1; \
+	done
+	@for f in $(ROOT_LINT_SRCS); do \
+		echo "$(GCC) -fanalyzer $(ROOT_ANALYZER) $$f"; \
+		$(GCC) $(ALL_CFLAGS) -fanalyzer $(ROOT_ANALYZER) -Werror -c -o /dev/null $$f || exit 1; \
 	done
 
 # Suppressions, where needed, are inline (// cppcheck-suppress ID) with the
@@ -47,7 +62,7 @@ lint-cppcheck: tty_filter.h
 	$(CPPCHECK) --quiet --error-exitcode=1 --inline-suppr --std=c11 \
 		--enable=warning,style,performance,portability \
 		--template='{file}:{line}: {severity}: {message} [{id}]' \
-		-D__linux__ -D__x86_64__ -I. $(SRCS) $(Q_TEST_C)
+		-D__linux__ -D__x86_64__ -I. $(SRCS) $(ROOT_LINT_SRCS) $(Q_TEST_C)
 
 # Checks and the reasons for each disabled one are in .clang-tidy.
 lint-tidy: tty_filter.h

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # shellcheck disable=SC2154  # run sets $output/$stderr/$status
+# shellcheck disable=SC2030,SC2031  # killed_update reads what run set in the same test
 # chdrop-root under faults: ROOT's file system full, and update killed
 # (SIGKILL, injected by strace at the Nth call of each system call that
 # changes the root).  ROOT stays consistent: every copy its old or its new
@@ -38,29 +39,29 @@ teardown() {
 @test "a full file system: update fails with one line, 125; the root keeps its old copies, nothing left" {
 	install -d -m 0755 "$T/small"
 	mount -t tmpfs -o size=1m,mode=0755 chdrop-root-test "$T/small"
-	R="$T/small/root"
+	local SR="$T/small/root"
 	make_host_files "$H"
-	cr add "$R" "$H/share/tree"
-	cp "$R/.chdrop/manifest" "$T/manifest.before"
+	cr add "$SR" "$H/share/tree"
+	cp "$SR/.chdrop/manifest" "$T/manifest.before"
 	head -c 2000000 /dev/zero >"$H/share/tree/a"
 	printf 'two, new\n' >"$H/share/tree/sub/b"
-	run -125 --separate-stderr cr update "$R"
+	run -125 --separate-stderr cr update "$SR"
 	assert_one_root_error
 	[[ "$stderr" == *"No space left on device"* ]]
 	assert_output ""
-	assert_equal "$(cat "$R$H/share/tree/a")" one
-	assert_equal "$(cat "$R$H/share/tree/sub/b")" two
-	cmp "$R/.chdrop/manifest" "$T/manifest.before"
-	assert_no_leftovers "$R"
-	run cr check "$R"
+	assert_equal "$(cat "$SR$H/share/tree/a")" one
+	assert_equal "$(cat "$SR$H/share/tree/sub/b")" two
+	cmp "$SR/.chdrop/manifest" "$T/manifest.before"
+	assert_no_leftovers "$SR"
+	run cr check "$SR"
 	assert_failure 1
 	refute_line --partial interrupted
 	# Room again: the same update goes through.
 	mount -o remount,size=8m "$T/small"
-	run --separate-stderr cr update "$R"
+	run --separate-stderr cr update "$SR"
 	assert_success
-	assert_line "$R: replaced $H/share/tree/a"
-	run cr check "$R"
+	assert_line "$SR: replaced $H/share/tree/a"
+	run cr check "$SR"
 	assert_success
 }
 

@@ -15,8 +15,8 @@ LIBDIR=/usr/lib/x86_64-linux-gnu
 
 # dpkg has no lock timeout of its own: wait for other dpkg/apt runs.
 dpkg_locked() {
-	local i out
-	for i in $(seq 1 300); do
+	local out
+	for _ in $(seq 1 300); do
 		if out=$(dpkg "$@" 2>&1); then
 			return 0
 		fi
