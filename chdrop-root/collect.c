@@ -27,6 +27,8 @@ struct walk {
 	int hostfd;
 	bool elf_seen;
 	int in_tree;               /* inside add_tree() */
+	bool member;               /* adding a closure's members: their own
+	                            * needs are in that closure already */
 };
 
 static void add_path(struct walk *w, const char *path, enum mf_origin origin);
@@ -307,11 +309,15 @@ static void file_deps(struct walk *w, const char *real, bool in_tree)
 	if (c.nobj == 1)
 		module_deps(w, real);
 	for (size_t i = 1; i < c.nobj; i++) {
+		bool was = w->member;
+
 		if (c.obj[i].why != NULL || c.obj[i].path == NULL)
 			diex("%s: needs %s, which the host's loader does "
 			     "not find: %s", shown(real), shown(c.obj[i].name),
 			     c.obj[i].why ? c.obj[i].why : "missing");
+		w->member = true;
 		add_path(w, c.obj[i].path, MF_NEED);
+		w->member = was;
 	}
 	if (c.nobj > 1)
 		w->elf_seen = true;
@@ -336,7 +342,8 @@ static void add_real(struct walk *w, const char *real, enum mf_origin origin)
 		w->in_tree--;
 	} else if (S_ISREG(st.st_mode)) {
 		push(w, real, real, MF_FILE, copy_mode(&st), origin, NULL, &st);
-		file_deps(w, real, origin == MF_NEED && w->in_tree > 0);
+		if (!w->member)
+			file_deps(w, real, origin == MF_NEED && w->in_tree > 0);
 	} else if (S_ISLNK(st.st_mode)) {
 		add_path(w, real, origin);   /* replaced meanwhile: resolve again */
 	} else {
