@@ -25,7 +25,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c manifest.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c audit.c msg.c manifest.c
 OBJS = $(SRCS:.c=.o)
 
 # chdrop-root (its own folder): builds and refreshes roots.  It shares the
@@ -74,8 +74,14 @@ check: deps chdrop chdrop-root/chdrop-root tests/probe
 demo:
 	./demo/run
 
+# The directories install makes (and no others) are noted in INSTALL_LOG,
+# and make uninstall removes them again once empty; ones that existed stay.
+# A staged install (DESTDIR, for a package) keeps no note.
+INSTALL_LOG = $(if $(DESTDIR),-,$(PREFIX)/share/chdrop/install-dirs)
+
 install: chdrop chdrop-root/chdrop-root install-completions
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	./tools/install-dirs make $(INSTALL_LOG) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(if $(DESTDIR),,$(patsubst %/,%,$(dir $(INSTALL_LOG))))
 	install -m 0755 chdrop $(DESTDIR)$(BINDIR)/chdrop
 	install -m 0755 chdrop-root/chdrop-root $(DESTDIR)$(BINDIR)/chdrop-root
 	install -m 0644 docs/chdrop.1 $(DESTDIR)$(MANDIR)/man1/chdrop.1
@@ -84,6 +90,7 @@ install: chdrop chdrop-root/chdrop-root install-completions
 uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
 	rm -f $(DESTDIR)$(BINDIR)/chdrop-root $(DESTDIR)$(MANDIR)/man1/chdrop-root.1
+	./tools/install-dirs remove $(INSTALL_LOG)
 
 clean:
 	rm -f chdrop $(OBJS) chdrop-root/chdrop-root $(ROOT_OBJS) tests/probe tools/gen-tty-filter tty_filter.h

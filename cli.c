@@ -13,6 +13,18 @@
 #include "launcher.h"
 #include "msg.h"
 
+/* An argument as an error message may show it: control bytes and what is
+ * not UTF-8 escaped (escape_text).  Only ever used on the way to exit. */
+static const char *shown(const char *s)
+{
+	char *e = malloc(4 * strlen(s) + 1);
+
+	if (e == NULL)
+		return "(unprintable)";
+	escape_text(e, s);
+	return e;
+}
+
 static void usage(FILE *out, int status)
 {
 	fputs(
@@ -31,11 +43,16 @@ static void usage(FILE *out, int status)
 "Root directory:\n"
 "  -r, --root=DIR         enter DIR (absolute; no symlinks; every component\n"
 "                         root-owned and not writable by group or others)\n"
-"  -w, --chdir=DIR        working directory inside the root (default /)\n"
+"  -w, --chdir=DIR        working directory inside the root (default /),\n"
+"                         entered with the target's own permissions\n"
 "      --unsafe-root      waive the ownership and mode rule (never the walk)\n"
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
+"      --map-root         with --userns: be root of the namespace, your\n"
+"                         /etc/subuid range mapped (newuidmap), in a PID\n"
+"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
@@ -44,11 +61,14 @@ static void usage(FILE *out, int status)
 "Hardening (on by default):\n"
 "      --allow-new-privs  do not set no_new_privs\n"
 "      --no-securebits    do not set and lock the securebits\n"
-"      --inherit-fds      do not close inherited descriptors\n"
-"      --keep-fd=N        keep descriptor N open (repeatable)\n"
+"      --inherit-fds      do not close inherited descriptors (a way out,\n"
+"                         such as a directory, is still refused)\n"
+"      --keep-fd=N        keep descriptor N open (repeatable; never a\n"
+"                         directory, namespace, pidfd, io_uring, fanotify)\n"
 "      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
 "      --new-session      start a new session (setsid) before exec\n"
 "      --no-landlock      do not confine file access to the root\n"
+"      --require-landlock refuse to run (125) where Landlock is not in force\n"
 "      --scope=LIST       also confine signals and abstract unix sockets\n"
 "                         (signal,abstract-unix; Landlock ABI 6)\n"
 "\n"
@@ -62,6 +82,7 @@ static void usage(FILE *out, int status)
 "                         files -u USER could write that matter...) and\n"
 "                         exit: 0 none, 1 hazards, 125 could not finish\n"
 "      --audit-format=text|json  one line per finding (default) or JSON\n"
+"      --audit-level=hazard|all  print hazards only, or everything (default)\n"
 "  -v, --verbose          narrate each step on standard error\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -76,7 +97,8 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_AUDIT_LEVEL, OPT_REQUIRE_LANDLOCK,
 };
 
 static const struct option long_options[] = {
@@ -97,11 +119,14 @@ static const struct option long_options[] = {
 	{ "no-tty-guard",    no_argument,       NULL, OPT_NO_TTY_GUARD },
 	{ "new-session",     no_argument,       NULL, OPT_NEW_SESSION },
 	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+	{ "require-landlock", no_argument,      NULL, OPT_REQUIRE_LANDLOCK },
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
+	{ "audit-level",     required_argument, NULL, OPT_AUDIT_LEVEL },
 	{ "env",             required_argument, NULL, 'e' },
 	{ "dry-run",         no_argument,       NULL, 'n' },
 	{ "verbose",         no_argument,       NULL, 'v' },
@@ -109,6 +134,30 @@ static const struct option long_options[] = {
 	{ "version",         no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --audit-format and --audit-level. */
+static void audit_option(struct launch_plan *p, int opt, const char *arg)
+{
+	if (opt == OPT_AUDIT_FORMAT) {
+		if (strcmp(arg, "text") == 0)
+			p->audit_format = AUDIT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			p->audit_format = AUDIT_JSON;
+		else
+			errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
+			     shown(arg));
+		p->audit_format_set = true;
+		return;
+	}
+	if (strcmp(arg, "hazard") == 0)
+		p->audit_hazards_only = true;
+	else if (strcmp(arg, "all") == 0)
+		p->audit_hazards_only = false;
+	else
+		errx(EXIT_CHDROP, "--audit-level=%s: expected hazard or all",
+		     shown(arg));
+	p->audit_level_set = true;
+}
 
 void parse_args(int argc, char **argv, struct launch_plan *p)
 {
@@ -164,22 +213,18 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_NO_TTY_GUARD: p->tty_guard = false; break;
 		case OPT_NEW_SESSION: p->new_session = true; break;
 		case OPT_NO_LANDLOCK: p->landlock = false; break;
+		case OPT_REQUIRE_LANDLOCK: p->require_landlock = true; break;
 		case OPT_SCOPE:
 			if (parse_scope(optarg, &p->scope, &why) < 0)
 				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				p->audit_format = AUDIT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				p->audit_format = AUDIT_JSON;
-			else
-				errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
-				     optarg);
-			p->audit_format_set = true;
+		case OPT_AUDIT_LEVEL:
+			audit_option(p, c, optarg);
 			break;
 		case 'e':
 			if (p->nenv_set == MAX_ENV_SET)
@@ -215,6 +260,28 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->argv = argv + optind;
 }
 
+/* --map-root: root of the namespace over a tree of your own.  The target
+ * keeps what dpkg and its maintainer scripts need as root there
+ * (MAP_ROOT_CAPS, plus any -c), and is root in the usual sense: no
+ * securebits, so a program it starts as another uid loses them as it
+ * would for root.  The namespace's capabilities act only on what it maps:
+ * the caller's own or subordinate ids.  A /proc needs a root to be in. */
+static void validate_map_root(struct launch_plan *p)
+{
+	if (p->root == NULL)
+		errx(EXIT_CHDROP, "--map-root needs --root: /proc and /dev/pts are "
+		     "mounted inside it");
+	if (p->pivot_root)
+		errx(EXIT_CHDROP, "--map-root: --pivot-root is not supported");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--map-root: --userdb=root is not supported");
+	if (p->user_spec == NULL)
+		p->user_spec = "0";
+	p->caps |= MAP_ROOT_CAPS;
+	p->securebits = false;
+	lookup_subids(p);
+}
+
 /* --userns: an ordinary user enters a root of their own, as themselves.
  * The namespace maps only their own uid and gid, and setgroups is denied
  * in it, so neither ids nor groups can change: asking for other ones, or
@@ -229,6 +296,10 @@ static void validate_userns(struct launch_plan *p)
 	if (p->group_spec != NULL || p->groups_spec != NULL)
 		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
 		     "namespace; drop --group and --groups");
+	if (p->map_root) {
+		validate_map_root(p);
+		return;
+	}
 	if (p->caps != 0)
 		errx(EXIT_CHDROP, "--userns: capabilities would be the "
 		     "namespace's own, worth nothing outside it; drop --caps");
@@ -243,20 +314,30 @@ static void validate_userns(struct launch_plan *p)
 }
 
 /* --audit reads a tree and runs nothing: of the other options only the
- * identity it judges for (-u, -g, -G) and -v mean anything. */
+ * identity it judges for (-u, -g, -G; --userns: "root or you"), -v and the
+ * --audit-* options mean anything. */
 static void validate_audit(const struct launch_plan *p)
 {
-	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->userns ||
-	    p->dry_run)
+	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->dry_run)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
-		     "--root, --chdir, --pivot-root, --userns and --dry-run");
+		     "--root, --chdir, --pivot-root and --dry-run");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
 	if (p->user_spec == NULL && (p->group_spec != NULL || p->groups_spec != NULL))
 		errx(EXIT_CHDROP, "--audit: --group and --groups need --user");
+	if (p->userns && (p->group_spec != NULL || p->groups_spec != NULL))
+		errx(EXIT_CHDROP, "--audit --userns: groups cannot change in a user "
+		     "namespace; drop --group and --groups");
+	if (p->map_root)
+		errx(EXIT_CHDROP, "--audit: --map-root is not supported; a tree "
+		     "owned by subordinate ids is judged as it lies on the host");
+	if (p->userns && p->user_spec == NULL && getuid() == 0)
+		errx(EXIT_CHDROP, "--audit --userns: root needs no namespace; name "
+		     "the user whose tree it is with --user");
 	if (p->audit[0] != '/')
-		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path", p->audit);
+		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path",
+		     shown(p->audit));
 }
 
 /* Rules that involve more than one option. */
@@ -268,6 +349,10 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->audit_level_set)
+		errx(EXIT_CHDROP, "--audit-level needs --audit");
+	if (p->map_root && !p->userns)
+		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)
 		validate_userns(p);
 	else if (p->user_spec == NULL && !p->allow_root)
@@ -286,11 +371,42 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--chdir: empty");
 	if (p->scope != 0 && !p->landlock)
 		errx(EXIT_CHDROP, "--scope needs Landlock; drop --no-landlock");
+	if (p->require_landlock && !p->landlock)
+		errx(EXIT_CHDROP, "--require-landlock contradicts --no-landlock");
+	if (p->require_landlock && p->root == NULL && p->scope == 0)
+		errx(EXIT_CHDROP, "--require-landlock: without --root or --scope "
+		     "Landlock has nothing to confine");
 	if (!p->close_fds && p->nkeep_fds > 0)
 		errx(EXIT_CHDROP, "--keep-fd has no meaning with --inherit-fds");
 }
 
 /* --- dry run --------------------------------------------------------------- */
+
+/* VALUE escaped so that every line is one key: a control
+ * byte (newline above all) or a backslash is written C-style, \n \t \\
+ * or \xHH; every other byte as it is. */
+static void put_escaped(const char *value)
+{
+	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+		if (*c == '\\')
+			fputs("\\\\", stdout);
+		else if (*c == '\n')
+			fputs("\\n", stdout);
+		else if (*c == '\t')
+			fputs("\\t", stdout);
+		else if (*c < 0x20 || *c == 0x7f)
+			printf("\\x%02x", *c);
+		else
+			putchar(*c);
+	}
+}
+
+static void print_kv(const char *key, const char *value)
+{
+	printf("%s=", key);
+	put_escaped(value);
+	putchar('\n');
+}
 
 static void print_list(const char *key, const gid_t *v, size_t n)
 {
@@ -300,18 +416,58 @@ static void print_list(const char *key, const gid_t *v, size_t n)
 	putchar('\n');
 }
 
+/* The layers as a run would find them, measured the way a run applies
+ * them (confine.c): "yes", or "no" and why. */
+static void print_tty_guard(const struct launch_plan *p)
+{
+	const char *why;
+
+	if (!p->tty_guard) {
+		printf("tty_guard=no: --no-tty-guard\n");
+		return;
+	}
+	why = tty_guard_probe(p);
+	if (why == NULL)
+		printf("tty_guard=yes\n");
+	else
+		printf("tty_guard=no: %s\n", why);
+}
+
+static void print_landlock(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!p->landlock) {
+		printf("landlock=no: --no-landlock\n");
+		return;
+	}
+	if (p->root == NULL && p->scope == 0) {
+		printf("landlock=no: no --root, nothing to confine\n");
+		return;
+	}
+	abi = landlock_probe(&why);
+	if (abi > 0)
+		printf("landlock=yes, ABI %d\n", abi);
+	else
+		printf("landlock=no: %s\n", why);
+}
+
 void print_plan(const struct launch_plan *p, char **envp)
 {
 	bool first = true;
 
-	printf("program=%s\n", p->argv[0]);
-	for (size_t i = 0; p->argv[i]; i++)
-		printf("argv.%zu=%s\n", i, p->argv[i]);
-	printf("root=%s\n", p->root ? p->root : "none");
+	print_kv("program", p->argv[0]);
+	for (size_t i = 0; p->argv[i]; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "argv.%zu", i);
+		print_kv(key, p->argv[i]);
+	}
+	print_kv("root", p->root ? p->root : "none");
 	printf("mode=%s\n", !p->root ? "none" : p->pivot_root ? "pivot_root" : "chroot");
-	printf("chdir=%s\n", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
+	print_kv("chdir", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
 	printf("userdb=%s\n", p->userdb == USERDB_ROOT ? "root" : "host");
-	printf("user=%s\n", p->user_name);
+	print_kv("user", p->user_name);
 	printf("uid=%u\ngid=%u\n", (unsigned)p->uid, (unsigned)p->gid);
 	print_list("groups", p->groups, p->ngroups);
 	printf("caps=");
@@ -335,18 +491,35 @@ void print_plan(const struct launch_plan *p, char **envp)
 		printf("all");
 	}
 	putchar('\n');
-	printf("tty_guard=%d\nnew_session=%d\nlandlock=%d\n", p->tty_guard,
-	       p->new_session, p->landlock);
+	print_tty_guard(p);
+	printf("new_session=%d\n", p->new_session);
+	print_landlock(p);
 	printf("scope=%s%s%s\n", p->scope & SCOPE_SIGNAL ? "signal" : "",
 	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
+	printf("map_root=%d\n", p->map_root);
+	if (p->map_root && p->subuid.count > 0) {
+		printf("uid_map=0 %u %u\n", (unsigned)p->subuid.start,
+		       (unsigned)p->subuid.count);
+		printf("gid_map=0 %u %u\n", (unsigned)p->subgid.start,
+		       (unsigned)p->subgid.count);
+	} else if (p->map_root) {
+		printf("uid_map=0 %u 1\n", (unsigned)getuid());
+		printf("gid_map=0 %u 1\n", (unsigned)getgid());
+	}
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)
 			inherited = *o == *v;
-		if (!inherited)
-			printf("env.%s\n", *v);
+		if (!inherited) {
+			/* NAME cannot hold '=' or a newline (parse_env_assign
+			 * and the kernel see to it); VALUE can. */
+			int nl = (int)strcspn(*v, "=");
+			printf("env.%.*s=", nl, *v);
+			put_escaped((*v)[nl] ? *v + nl + 1 : "");
+			putchar('\n');
+		}
 	}
 }

@@ -8,10 +8,13 @@
  *  2. Parse into one struct launch_plan; check every cross-option rule.
  *     (--audit leaves here: it reads a tree and runs nothing.)
  *  3. Check the descriptors the target will keep (0-2, LISTEN_FDS,
- *     --keep-fd) before chdrop opens any of its own: a directory, an
- *     io_uring or a fanotify group is a way out, and is refused.
+ *     --keep-fd, or all of them under --inherit-fds) before chdrop opens
+ *     any of its own: a directory, a namespace, a pidfd, an io_uring or a
+ *     fanotify group is a way out, and is refused.
  *  4. --pivot-root: a private mount namespace now, since open_tree()
- *     clones only mounts of the caller's own namespace.
+ *     clones only mounts of the caller's own namespace; what it needs
+ *     (CAP_SYS_ADMIN, and root's usual needs) is checked first, as are
+ *     --require-landlock and --scope.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -19,17 +22,19 @@
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
  *     while we are privileged.
- *  7. --userns: enter the user namespace.  Then check that chdrop holds
- *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
- *     the caller has not locked), so a refusal comes before any change.
+ *  7. --userns: enter the user namespace.  Then the pre-flight: every
+ *     capability chdrop needs itself and lacks, named in one line; each
+ *     kept cap held; securebits the caller has not locked.  A refusal
+ *     comes before any change.  (-n stops before this, prints the plan,
+ *     then reaches the verdict a run would: these checks, the terminal
+ *     guard tried in a child, --chdir and PROGRAM looked up in the root.)
  *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
  *     which reads /proc/<tid>/status by path to do it: here, outside the
  *     root, /proc is still the host's.  Read back from the kernel at once.
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
- *     the private mount namespace; --chdir is opened beneath the new root
- *     with no magic links followed, then entered by fchdir.
+ *     the private mount namespace.
  * 10. no_new_privs, the terminal guard (seccomp) and Landlock go on before
  *     the credentials change: seccomp and Landlock need either
  *     no_new_privs or CAP_SYS_ADMIN at the moment they are applied, and
@@ -41,27 +46,36 @@
  *     inside the root), then the locked securebits (need CAP_SETPCAP, and
  *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
  *     CAP_SETPCAP itself.
+ * 11a. A new session keyring, made after the uid change so that it is the
+ *     target's own, and --chdir, resolved beneath the new root with no
+ *     magic links followed and entered with the target's own permissions.
  * 12. Verify by reading every credential back through the kernel (not the
- *     code that set it) and by trying to regain uid 0 and the old gid.
+ *     code that set it), by trying to regain uid 0 and the old gid, and
+ *     by seeing the terminal guard refuse TIOCSTI.
  * 13. Exec in place, with the environment built before the drop: same
  *     pid, so signals and the service manager reach the target directly.
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/securebits.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +86,9 @@
 #include "msg.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+/* --map-root's target is root (of its namespace): root's PATH, as Debian's
+ * login.defs gives it, since dpkg needs the sbin directories. */
+#define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -132,13 +149,17 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may. */
-	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
-		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
-		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
+	/* Under --userns the caller may own their root (or, --map-root, the
+	 * namespace's root may: userns.c); nobody else may.  The hint names
+	 * the fix first, the waiver last. */
+	if (st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid))
+		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not %s (chown %s "
+		     "%s, or --unsafe-root to allow)", path, (unsigned)st.st_uid,
+		     p->userns ? "root or you" : "root", p->userns ? "yourself" : "root",
+		     path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		errx(EXIT_CHDROP, "--root: %s: writable by group or others "
-		     "(--unsafe-root to allow)", path);
+		     "(chmod go-w %s, or --unsafe-root to allow)", path, path);
 }
 
 /* Walk the path from "/" one component at a time.  O_NOFOLLOW|O_DIRECTORY
@@ -198,34 +219,65 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A descriptor that leads out of the root: a directory (fchdir, openat),
+/* A descriptor that leads out of the root: a directory (fchdir, openat);
+ * a namespace (setns into a user namespace the target owns gives it
+ * CAP_SYS_CHROOT there, and chroot's classic escape works again); a pidfd
+ * (setns into its process's namespaces, pidfd_getfd of its descriptors);
  * or a kernel object that hands out descriptors of its own: an io_uring
  * can hold a directory as a registered file and install it again, and
  * fanotify delivers descriptors of the files it watches.  (A unix socket
  * can receive descriptors too, but only from a process outside that
- * chooses to send them; the man page says so.) */
-static const char *way_out(int fd)
+ * chooses to send them; the man page says so.)
+ *
+ * fstat and fstatfs decide everything but anonymous inodes, which all
+ * share one filesystem: only their /proc/self/fd link names the kind, so
+ * only for them is /proc read.  Without it they are refused: an anonymous
+ * inode chdrop cannot name is not kept. */
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446  /* pidfs, Linux 6.9; <linux/magic.h> later */
+#endif
+
+static const char *anon_way_out(int fd)
 {
 	static const char *const carriers[] = {
 		"anon_inode:[io_uring]", "anon_inode:[fanotify]",
+		"anon_inode:[pidfd]",  /* before pidfs, Linux 6.9 */
 	};
 	char link[64], target[64];
-	struct stat st;
 	ssize_t n;
 
-	if (fstat(fd, &st) < 0)
-		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
-	if (S_ISDIR(st.st_mode))
-		return "a directory";
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return NULL;  /* no /proc on the host: directories are still caught */
+		return "an anonymous inode that cannot be identified without /proc";
 	target[n] = '\0';
 	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
 		if (strcmp(target, carriers[i]) == 0)
 			return carriers[i];
 	return NULL;
+}
+
+static const char *way_out(int fd)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (fstatfs(fd, &sfs) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstatfs", fd);
+	switch ((unsigned long)sfs.f_type) {
+	case NSFS_MAGIC:
+		return "a namespace (nsfs)";
+	case PID_FS_MAGIC:
+		return "a pidfd";
+	case ANON_INODE_FS_MAGIC:
+		return anon_way_out(fd);
+	default:
+		return NULL;
+	}
 }
 
 static void check_kept_fd(int fd, const char *what)
@@ -240,6 +292,46 @@ static void check_kept_fd(int fd, const char *what)
 		     what, fd, out);
 }
 
+/* --inherit-fds keeps every descriptor, so every one is checked: listed
+ * from /proc/self/fd, the host's, since we have not entered the root yet.
+ * Without /proc there is no list short of probing every number up to
+ * RLIMIT_NOFILE; chdrop refuses instead (fail closed). */
+static void check_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	const char *out = NULL, *why = NULL;
+	int fd = -1, rd_errno;
+
+	if (d == NULL)
+		err(EXIT_CHDROP, "--inherit-fds: cannot list descriptors to check "
+		    "them (/proc/self/fd)");
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (parse_fd(e->d_name, &fd, &why) < 0)
+			break;  /* a name that is no number: refused below */
+		why = NULL;
+		/* Not ours to keep: our own listing, and one that is not
+		 * open for us (valgrind lists its own, and hides them). */
+		if (fd != dirfd(d) && fcntl(fd, F_GETFD) >= 0 &&
+		    (out = way_out(fd)) != NULL)
+			break;
+	}
+	rd_errno = errno;
+	closedir(d);  /* before any refusal: chdrop leaves nothing open */
+	if (why != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: /proc/self/fd lists a name "
+		     "that is no descriptor: %s", why);
+	if (out != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: descriptor %d is %s, a way out "
+		     "of the root: refused", fd, out);
+	if (rd_errno != 0) {
+		errno = rd_errno;
+		err(EXIT_CHDROP, "--inherit-fds: reading /proc/self/fd");
+	}
+}
+
 /* Before anything is opened of our own, so that a number the caller did
  * not open is reported as such, never confused with one of chdrop's. */
 static void resolve_fds(struct launch_plan *p)
@@ -249,8 +341,10 @@ static void resolve_fds(struct launch_plan *p)
 	if (parse_listen_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
 	                     getpid(), &p->listen_fds, &why) < 0)
 		errx(EXIT_CHDROP, "socket activation: %s", why);
-	if (!p->close_fds)
+	if (!p->close_fds) {
+		check_inherited_fds();
 		return;
+	}
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			check_kept_fd(fd, "descriptor");
@@ -361,6 +455,14 @@ static void new_session(const struct launch_plan *p, char **envp)
 		    (int)getpid());
 		return;
 	}
+	/* The parent stays root, outside the root: it never dumps core (a
+	 * root-owned core file in the caller's directory), not even when it
+	 * re-raises the target's fatal signal, as coreutils' timeout does. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0) {
+		kill(relay_child, SIGKILL);
+		err(EXIT_CHDROP, "relay: disabling core dumps");
+	}
 	/* signal() fails only for an invalid signal number; these are
 	 * constants.  NOLINTBEGIN(cert-err33-c) */
 	signal(SIGTERM, relay);
@@ -389,9 +491,11 @@ static void new_session(const struct launch_plan *p, char **envp)
 /* --- entering the root ------------------------------------------------- */
 
 /* --chdir, inside the root: resolved as if the root were "/" with no
- * /proc magic links followed.  We are still root here, and a symlink the
- * target planted earlier (to /proc/1/root, say) would otherwise put its
- * working directory outside the root. */
+ * /proc magic links followed (a symlink the target planted, to
+ * /proc/1/root say, would otherwise put its working directory outside the
+ * root), and after the drop, with the target's own permissions: a symlink
+ * it planted in its own directory cannot take it into one it could not
+ * reach itself (a 0700 parent). */
 static void change_dir(const struct launch_plan *p)
 {
 	struct open_how how = {
@@ -426,8 +530,6 @@ static void enter_root(const struct launch_plan *p, int rootfd)
 			err(EXIT_CHDROP, "close root descriptor");
 		say("entered %s by %s", p->root, p->pivot_root ? "pivot_root" : "chroot");
 	}
-	if (p->chdir != NULL)
-		change_dir(p);
 }
 
 /* --- dropping privileges ----------------------------------------------- */
@@ -654,6 +756,10 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 		fail_verify("securebits");
 	if (p->tty_guard && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		fail_verify("seccomp filter");
+	/* The mode says only that some filter is on, perhaps a container's:
+	 * the guard must also be seen refusing what it guards. */
+	if (p->tty_guard && !tty_guard_holds())
+		fail_verify("terminal guard: TIOCSTI/TIOCLINUX are not refused");
 
 	/* Try to get back what we gave up, as OpenSSH's
 	 * permanently_set_uid() does.  A kept CAP_SETUID/CAP_SETGID, or a
@@ -741,7 +847,7 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	env_set(&e, "LOGNAME", p->user_name);
 	if (p->reset_env) {
 		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
-		env_set(&e, "PATH", SAFE_PATH);
+		env_set(&e, "PATH", p->map_root ? ROOT_PATH : SAFE_PATH);
 	}
 	for (size_t i = 0; i < p->nenv_set; i++)
 		env_put(&e, (char *)p->env_set[i]);
@@ -855,21 +961,200 @@ static void check_securebits(const struct launch_plan *p)
 			     "values chdrop cannot set", cur);
 }
 
+/* --- pre-flight ------------------------------------------------------------
+ * Before any change: every capability chdrop itself needs and does not
+ * hold, named in one line, so a service manager's CapabilityBoundingSet=
+ * or a start as an ordinary user is reported as what it is, never as a
+ * bare "Operation not permitted" halfway through.  Before the names are
+ * resolved (resolved false) only what does not depend on the target's
+ * identity is known for sure; the identity's needs are judged again once
+ * it is resolved. */
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
  * no_new_privs, which makes both moot: nothing it executes can gain
- * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
-static void check_unprivileged(const struct launch_plan *p)
+ * privileges. */
+static bool already_target(const struct launch_plan *p)
 {
 	struct ids now = current_ids();
 
-	if (now.uid != p->uid || now.gid != p->gid || p->caps != 0 ||
-	    !p->no_new_privs)
-		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
-		     "and lock the securebits: run chdrop as root");
-	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
-	    "as they are (no_new_privs makes them moot)", (unsigned)now.uid);
+	return now.uniform && now.uid == p->uid && now.gid == p->gid &&
+	       p->caps == 0 && p->no_new_privs;
+}
+
+static uint64_t needed_caps(const struct launch_plan *p, bool resolved)
+{
+	struct ids now = current_ids();
+	uint64_t need = 0;
+
+	if (p->root != NULL && !p->pivot_root)
+		need |= UINT64_C(1) << CAP_SYS_CHROOT;
+	if (plan_needs_mount_ns(p))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	/* Without no_new_privs the kernel takes seccomp and Landlock only
+	 * from a holder of CAP_SYS_ADMIN. */
+	if (!p->no_new_privs && (p->tty_guard || p->landlock))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	if (!resolved) {
+		/* Root's target is never root itself without --allow-root. */
+		if (now.uid == 0 && !p->allow_root)
+			need |= UINT64_C(1) << CAP_SETUID | UINT64_C(1) << CAP_SETGID |
+			        UINT64_C(1) << CAP_SETPCAP;
+		return need;
+	}
+	if (!now.uniform || now.uid != p->uid)
+		need |= UINT64_C(1) << CAP_SETUID;
+	if (!now.uniform || now.gid != p->gid || !same_groups(p))
+		need |= UINT64_C(1) << CAP_SETGID;
+	if (!already_target(p))
+		need |= UINT64_C(1) << CAP_SETPCAP;
+	return need;
+}
+
+static void preflight(const struct launch_plan *p, bool resolved)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
+	char names[160] = "";
+	uint64_t lack;
+	size_t len = 0;
+
+	if (p->userns)
+		return;  /* the namespace grants them; it is checked on entry */
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	lack = needed_caps(p, resolved) &
+	       ~(d[0].effective | (uint64_t)d[1].effective << 32);
+	if (lack == 0)
+		return;
+	for (unsigned c = 0; c < 64; c++)
+		if ((lack & (UINT64_C(1) << c)) && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			                        "%sCAP_%s", len ? ", " : "", cap_name(c));
+	for (char *s = names; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+	if (getuid() != 0)
+		errx(EXIT_CHDROP, "not root, and missing %s, which chdrop needs "
+		     "itself: run it as root, or use --userns to enter a root of "
+		     "your own as yourself", names);
+	errx(EXIT_CHDROP, "missing %s, which chdrop needs itself: add %s to "
+	     "the unit's CapabilityBoundingSet= (chdrop drops %s before the "
+	     "target runs)", names, lack & (lack - 1) ? "them" : "it",
+	     lack & (lack - 1) ? "them" : "it");
+}
+
+/* --- dry run: fail where a run would fail ---------------------------------- */
+
+/* Is PROGRAM there, looked up as exec_target will: as given when it holds
+ * a slash, else in the target's PATH, inside the root, relative paths
+ * from the working directory it will have?  Only found or not: what
+ * stops a found file from running is judged elsewhere. */
+static bool found_at(int rootfd, const char *cwd, const char *file)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = rootfd >= 0 ? RESOLVE_IN_ROOT : 0,
+	};
+	char buf[2 * PATH_MAX];
+	struct stat st;
+	bool found;
+	int n, fd;
+
+	n = file[0] == '/' ? snprintf(buf, sizeof(buf), "%s", file)
+	                   : snprintf(buf, sizeof(buf), "%s/%s", cwd, file);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD, buf,
+	                  &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	found = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	close(fd);
+	return found;
+}
+
+static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *prog = p->argv[0], *path = NULL;
+	const char *cwd = p->chdir ? p->chdir : p->root ? "/" : ".";
+	char file[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return found_at(rootfd, cwd, prog);
+	for (char **v = envp; *v && path == NULL; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	if (path == NULL)
+		path = SAFE_PATH;
+	for (const char *d = path;; d++) {
+		size_t len = strcspn(d, ":");
+		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
+		                 len ? "/" : "", prog);
+
+		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file))
+			return true;
+		d += len;
+		if (*d == '\0')
+			return false;
+	}
+}
+
+/* -n --userns: can this caller make the namespace at all?  Tried in a
+ * short-lived child, which leaves by _exit(). */
+static void userns_probe(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(EXIT_CHDROP, "--userns probe: fork");
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "--userns probe: waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
+	}
+}
+
+/* -n: after the plan, the verdict a run would reach, in the order a run
+ * reaches it, with the same message and exit status. */
+static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
+{
+	const char *why;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EXIT_CHDROP, "--dry-run: write");
+	if (p->userns)
+		userns_probe();
+	preflight(p, true);
+	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
+		check_caps_held(p);
+	check_securebits(p);
+	landlock_preflight(p);
+	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
+		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
+		     "without it)", why);
+	if (p->chdir != NULL) {
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_MAGICLINKS |
+			           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
+		};
+		int fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+		                      p->chdir, &how, sizeof(how));
+		if (fd < 0)
+			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+		close(fd);
+	}
+	if (!program_found(p, rootfd, envp)) {
+		errno = ENOENT;
+		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
+	}
 }
 
 /* --- audit ----------------------------------------------------------------- */
@@ -879,9 +1164,16 @@ static void check_unprivileged(const struct launch_plan *p)
 static void run_audit(struct launch_plan *p) __attribute__((noreturn));
 static void run_audit(struct launch_plan *p)
 {
-	struct audit_opts o = { .format = p->audit_format };
+	struct audit_opts o = { .format = p->audit_format,
+	                        .hazards_only = p->audit_hazards_only,
+	                        .userns = p->userns };
 
-	if (p->user_spec != NULL) {
+	if (p->userns && p->user_spec == NULL) {  /* "you": the caller */
+		o.target_set = true;
+		o.uid = getuid();
+		o.gid = getgid();
+	} else if (p->user_spec != NULL) {
+		p->userns = false;  /* -u names "you": looked up, not the caller */
 		resolve_identity(p, -1);
 		o.target_set = true;
 		o.uid = p->uid;
@@ -900,6 +1192,7 @@ int main(int argc, char **argv)
 	bool privileged;
 	gid_t old_gid = getgid();
 	int rootfd = -1;
+	long caller_keyring;
 	char **envp;
 
 	program_invocation_short_name = (char *)"chdrop";
@@ -911,8 +1204,14 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run)
+	if (!plan.dry_run) {
+		/* The namespace is the one change made before the names are
+		 * resolved: what it needs is checked first. */
+		if (plan_needs_mount_ns(&plan))
+			preflight(&plan, false);
+		landlock_preflight(&plan);
 		private_mount_ns(&plan);
+	}
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
 	resolve_identity(&plan, rootfd);
@@ -920,16 +1219,21 @@ int main(int argc, char **argv)
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
 		print_plan(&plan, envp);
+		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
 	}
-	enter_userns(&plan);
+	enter_userns(&plan, rootfd);
+	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
-		check_unprivileged(&plan);
+		say("no CAP_SETPCAP: already uid %u, bounding set and securebits "
+		    "left as they are (no_new_privs makes them moot)",
+		    (unsigned)plan.uid);
 	cut_bounding_set(&plan, privileged);
 
+	caller_keyring = caller_session_keyring();
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);
 	enter_root(&plan, rootfd);
@@ -937,6 +1241,9 @@ int main(int argc, char **argv)
 	tty_guard(&plan);
 	landlock(&plan);
 	drop_privileges(&plan, privileged);
+	new_session_keyring(caller_keyring);
+	if (plan.chdir != NULL)
+		change_dir(&plan);
 	verify(&plan, privileged, old_gid);
 	exec_target(&plan, envp);
 }

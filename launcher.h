@@ -30,6 +30,9 @@ enum {
 enum userdb { USERDB_HOST, USERDB_ROOT };
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
 
+/* A subordinate id range from /etc/subuid or /etc/subgid (count 0: none). */
+struct subid_range { uint32_t start, count; };
+
 /* Landlock scoping (ABI >= 6), opt-in. */
 enum { SCOPE_SIGNAL = 1u << 0, SCOPE_ABSTRACT_UNIX = 1u << 1 };
 
@@ -56,6 +59,8 @@ struct launch_plan {
 	bool unsafe_root;
 	bool pivot_root;
 	bool userns;
+	bool map_root;             /* --map-root: uid and gid 0 in the namespace */
+	struct subid_range subuid, subgid;  /* --map-root's ranges, if any */
 
 	/* capabilities to keep: bit n is capability n */
 	uint64_t caps;
@@ -66,6 +71,7 @@ struct launch_plan {
 	bool close_fds;
 	bool tty_guard;
 	bool landlock;
+	bool require_landlock;     /* --require-landlock: its absence is fatal */
 	unsigned scope;            /* SCOPE_* bits, opt-in */
 	bool new_session;
 	int keep_fds[MAX_KEEP_FDS];
@@ -82,10 +88,19 @@ struct launch_plan {
 	const char *audit;         /* NULL: no --audit */
 	enum audit_format audit_format;
 	bool audit_format_set;
+	bool audit_hazards_only;   /* --audit-level=hazard */
+	bool audit_level_set;
 	int verbose;
 
 	char **argv;               /* PROGRAM [ARG]... */
 };
+
+/* Does the run need a private mount namespace (and so CAP_SYS_ADMIN)?
+ * The pre-flight asks this; every option that mounts belongs here. */
+static inline bool plan_needs_mount_ns(const struct launch_plan *p)
+{
+	return p->pivot_root;
+}
 
 /* parse.c — pure functions: no system calls, no globals, no exits.
  * Each returns 0 on success and -1 with *why set to a static message. */
@@ -97,6 +112,11 @@ int parse_fd(const char *s, int *fd, const char **why);
 int parse_scope(const char *s, unsigned *scope, const char **why);
 int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
                      int *nfds, const char **why);
+/* /etc/subuid or /etc/subgid: the first "owner:start:count" line whose
+ * owner is name (may be NULL) or the number uid.  1 found, 0 none, -1 a
+ * malformed line (*line says which). */
+int parse_subid(const char *buf, size_t len, const char *name, uint32_t uid,
+                struct subid_range *r, size_t *line, const char **why);
 
 /* Plain-text account files (--userdb=root).  The callbacks see each entry
  * in file order; returning non-zero stops the walk.  A malformed line is an
@@ -123,6 +143,15 @@ size_t sort_unique_gids(gid_t *v, size_t n);
 const char *cap_name(unsigned cap);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
+/* A name made safe to print.  escape_text: every byte that is not part of
+ * a printable UTF-8 character (C0, DEL and C1 controls raw or encoded,
+ * invalid UTF-8, the line separators and bidirectional controls) and every
+ * backslash becomes \xNN; out holds 4 * strlen(in) + 1.  escape_json: the
+ * body of a JSON string, controls as \uNNNN, a byte that is not UTF-8 as
+ * \ufffd (*lossy set); out holds 6 * strlen(in) + 1.  Both return the
+ * length written. */
+size_t escape_text(char *out, const char *in);
+size_t escape_json(char *out, const char *in, bool *lossy);
 
 /* cli.c — options into the plan; the --dry-run report. */
 void parse_args(int argc, char **argv, struct launch_plan *p);
@@ -136,17 +165,38 @@ void check_not_root(const struct launch_plan *p);
 /* confine.c — the layers beyond chroot; each exits on failure. */
 void set_no_new_privs(const struct launch_plan *p);
 void tty_guard(const struct launch_plan *p);
-int landlock_abi(void);
+bool tty_guard_holds(void);
+const char *tty_guard_probe(const struct launch_plan *p);
+int landlock_probe(const char **why);
+void landlock_preflight(const struct launch_plan *p);
 void landlock(const struct launch_plan *p);
-void enter_userns(struct launch_plan *p);
+long caller_session_keyring(void);         /* its serial, or -1 */
+void new_session_keyring(long caller);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
+
+/* userns.c — --userns and --map-root.  lookup_subids() fills the plan's
+ * ranges (validation time, so -n shows them); userns_trusts_owner() is the
+ * ownership rule's exception for a root of your own; enter_userns() enters
+ * the namespace (with --map-root: the PID namespace, /proc and /dev/pts,
+ * after a fork whose parent only relays) and returns in the process that
+ * goes on to exec the target. */
+#define MAP_ROOT_CAPS ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | \
+	(UINT64_C(1) << 2) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | \
+	(UINT64_C(1) << 5) | (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | \
+	(UINT64_C(1) << 31))  /* chown dac_override dac_read_search fowner
+	                       * fsetid kill setgid setuid setfcap */
+void lookup_subids(struct launch_plan *p);
+bool userns_trusts_owner(const struct launch_plan *p, uid_t owner);
+void enter_userns(struct launch_plan *p, int rootfd);
 
 /* audit.c — chdrop --audit=DIR: report ways out of a root directory,
  * read only.  Returns the exit status: 0 nothing found, 1 a hazard found,
  * 125 the audit could not be completed. */
 struct audit_opts {
 	enum audit_format format;
+	bool hazards_only;         /* --audit-level=hazard: no info lines */
+	bool userns;               /* --userns: trusted are root and uid ("you") */
 	bool target_set;           /* -u given: judge what that user can write */
 	uid_t uid;
 	gid_t gid;                 /* primary group */
