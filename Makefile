@@ -24,7 +24,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c elfdeps.c
 OBJS = $(SRCS:.c=.o)
 
 .PHONY: all check demo install uninstall clean deps
@@ -34,7 +34,7 @@ all: chdrop
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
 
-%.o: %.c launcher.h msg.h
+%.o: %.c launcher.h msg.h elfdeps.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The terminal guard's seccomp filter, built by libseccomp at build time.
@@ -49,11 +49,15 @@ tty_filter.h: tools/gen-tty-filter
 tests/probe: tests/probe.c
 	$(CC) -static -O2 -Wall -Wextra -o $@ $<
 
+# The closure resolver's test driver (tests/87-elfdeps.bats).
+tests/elfclosure: tests/elfclosure.c elfdeps.c elfdeps.h
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/elfclosure.c elfdeps.c
+
 # Installs what the build and the tests need on Debian (no-op when present).
 deps:
 	@./tests/install-deps
 
-check: deps chdrop tests/probe
+check: deps chdrop tests/probe tests/elfclosure
 	$(BATS) tests/
 
 demo:
@@ -68,7 +72,7 @@ uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
 
 clean:
-	rm -f chdrop $(OBJS) tests/probe tools/gen-tty-filter tty_filter.h
+	rm -f chdrop $(OBJS) tests/probe tests/elfclosure tools/gen-tty-filter tty_filter.h
 
 # Further targets (quality gates, benchmark, packaging), one file each.
 -include mk/*.mk

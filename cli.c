@@ -4,12 +4,18 @@
  * process. */
 #define _GNU_SOURCE
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elfdeps.h"
 #include "launcher.h"
 #include "msg.h"
 
@@ -349,4 +355,84 @@ void print_plan(const struct launch_plan *p, char **envp)
 		if (!inherited)
 			printf("env.%s\n", *v);
 	}
+}
+
+/* --- -n: would the program load? ----------------------------------------- */
+
+/* Is PATH (inside the tree; relative: from --chdir) a regular file?  Its
+ * full path into OUT. */
+static bool regular_in_tree(const struct launch_plan *p, int treefd,
+                            const char *path, size_t len, const char *prog,
+                            char *out, size_t outlen)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+	                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	const char *cwd = p->chdir ? p->chdir : "/";
+	bool rel = len == 0 || path[0] != '/';
+	struct stat st;
+	int n, fd;
+	bool ok;
+
+	n = snprintf(out, outlen, "%s%s%.*s%s%s", rel ? cwd : "", rel ? "/" : "",
+	             (int)len, path, len && prog ? "/" : "", prog ? prog : "");
+	if (n < 0 || (size_t)n >= outlen)
+		return false;
+	fd = (int)syscall(SYS_openat2, treefd, out, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	return ok;
+}
+
+/* PROGRAM as exec_target() would find it inside the tree: as it is when
+ * it has a slash, else along the target's PATH; the first regular file.
+ * 0 and its path in OUT, or -1. */
+static int find_in_tree(const struct launch_plan *p, int treefd, char **envp,
+                        char *out, size_t outlen)
+{
+	const char *prog = p->argv[0], *path = NULL;
+
+	if (strchr(prog, '/') != NULL)
+		return regular_in_tree(p, treefd, prog, strlen(prog), NULL, out,
+		                       outlen) ? 0 : -1;
+	for (char **v = envp; path == NULL && *v; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	if (path == NULL)
+		path = SAFE_PATH;
+	for (const char *d = path;; d++) {
+		size_t len = strcspn(d, ":");
+
+		if (regular_in_tree(p, treefd, d, len, prog, out, outlen))
+			return 0;
+		d += len;
+		if (*d == '\0')
+			return -1;
+	}
+}
+
+/* -n fails where a run would: 126 when PROGRAM's ELF interpreter or a
+ * library it needs is missing in the root, read from the ELF files (never
+ * run; see elfdeps.c).  A program that is not found, not ELF, or not of
+ * the host's kind is left to the run. */
+void dry_run_loadable(const struct launch_plan *p, int rootfd, char **envp)
+{
+	char path[PATH_MAX];
+	int treefd = rootfd;
+
+	if (treefd < 0 && (treefd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err(EXIT_CHDROP, "open /");
+	if (find_in_tree(p, treefd, envp, path, sizeof(path)) == 0) {
+		char what[PATH_MAX + 256];
+		int r = elf_missing(treefd, path, what, sizeof(what));
+
+		if (r > 0)
+			errx(EXIT_CANNOT_RUN, "%s: %s inside %s", path, what,
+			     p->root ? p->root : "/");
+		say("-n: %s: %s", path, r < 0 ? what : "its interpreter and "
+		    "libraries are all there");
+	}
+	if (treefd != rootfd)
+		close(treefd);
 }

@@ -65,7 +65,6 @@
 #include "launcher.h"
 #include "msg.h"
 
-#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -879,6 +878,7 @@ int main(int argc, char **argv)
 	check_not_root(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
+		dry_run_loadable(&plan, rootfd, envp);
 		print_plan(&plan, envp);
 		return 0;
 	}
