@@ -14,17 +14,18 @@ HARDEN_CFLAGS  = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
                  -fstack-clash-protection -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 WARN_CFLAGS    = -Wall -Wextra -Wformat=2 -Wconversion
-# chdrop links the C library alone; libseccomp is used at build time only,
-# by tools/gen-tty-filter (see there).
-DEP_CFLAGS    :=
-DEP_LIBS      :=
+# chdrop links libcap-ng (capability names and state; see launcher.c) and
+# the C library; libseccomp is used at build time only, by
+# tools/gen-tty-filter (see there).
+DEP_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcap-ng 2>/dev/null)
+DEP_LIBS      := $(shell $(PKG_CONFIG) --libs libcap-ng 2>/dev/null || echo -lcap-ng)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c audit.c msg.c elfdeps.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c audit.c msg.c manifest.c elfdeps.c
 OBJS = $(SRCS:.c=.o)
 
 .PHONY: all check demo install uninstall clean deps
@@ -34,7 +35,7 @@ all: chdrop
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
 
-%.o: %.c launcher.h msg.h elfdeps.h
+%.o: %.c launcher.h msg.h manifest.h elfdeps.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The terminal guard's seccomp filter, built by libseccomp at build time.

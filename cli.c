@@ -7,12 +7,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "elfdeps.h"
@@ -37,11 +34,16 @@ static void usage(FILE *out, int status)
 "Root directory:\n"
 "  -r, --root=DIR         enter DIR (absolute; no symlinks; every component\n"
 "                         root-owned and not writable by group or others)\n"
-"  -w, --chdir=DIR        working directory inside the root (default /)\n"
+"  -w, --chdir=DIR        working directory inside the root (default /),\n"
+"                         entered with the target's own permissions\n"
 "      --unsafe-root      waive the ownership and mode rule (never the walk)\n"
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
+"      --map-root         with --userns: be root of the namespace, your\n"
+"                         /etc/subuid range mapped (newuidmap), in a PID\n"
+"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
@@ -50,11 +52,14 @@ static void usage(FILE *out, int status)
 "Hardening (on by default):\n"
 "      --allow-new-privs  do not set no_new_privs\n"
 "      --no-securebits    do not set and lock the securebits\n"
-"      --inherit-fds      do not close inherited descriptors\n"
-"      --keep-fd=N        keep descriptor N open (repeatable)\n"
+"      --inherit-fds      do not close inherited descriptors (a way out,\n"
+"                         such as a directory, is still refused)\n"
+"      --keep-fd=N        keep descriptor N open (repeatable; never a\n"
+"                         directory, namespace, pidfd, io_uring, fanotify)\n"
 "      --no-tty-guard     allow TIOCSTI/TIOCLINUX terminal injection\n"
 "      --new-session      start a new session (setsid) before exec\n"
 "      --no-landlock      do not confine file access to the root\n"
+"      --require-landlock refuse to run (125) where Landlock is not in force\n"
 "      --scope=LIST       also confine signals and abstract unix sockets\n"
 "                         (signal,abstract-unix; Landlock ABI 6)\n"
 "\n"
@@ -82,7 +87,8 @@ enum {
 	OPT_USERDB = 256, OPT_ALLOW_ROOT, OPT_UNSAFE_ROOT, OPT_PIVOT_ROOT,
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
-	OPT_RESET_ENV, OPT_USERNS, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
+	OPT_REQUIRE_LANDLOCK,
 };
 
 static const struct option long_options[] = {
@@ -103,9 +109,11 @@ static const struct option long_options[] = {
 	{ "no-tty-guard",    no_argument,       NULL, OPT_NO_TTY_GUARD },
 	{ "new-session",     no_argument,       NULL, OPT_NEW_SESSION },
 	{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+	{ "require-landlock", no_argument,      NULL, OPT_REQUIRE_LANDLOCK },
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "env",             required_argument, NULL, 'e' },
@@ -170,12 +178,14 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_NO_TTY_GUARD: p->tty_guard = false; break;
 		case OPT_NEW_SESSION: p->new_session = true; break;
 		case OPT_NO_LANDLOCK: p->landlock = false; break;
+		case OPT_REQUIRE_LANDLOCK: p->require_landlock = true; break;
 		case OPT_SCOPE:
 			if (parse_scope(optarg, &p->scope, &why) < 0)
 				errx(EXIT_CHDROP, "--scope=%s: %s", optarg, why);
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -221,6 +231,28 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->argv = argv + optind;
 }
 
+/* --map-root: root of the namespace over a tree of your own.  The target
+ * keeps what dpkg and its maintainer scripts need as root there
+ * (MAP_ROOT_CAPS, plus any -c), and is root in the usual sense: no
+ * securebits, so a program it starts as another uid loses them as it
+ * would for root.  The namespace's capabilities act only on what it maps:
+ * the caller's own or subordinate ids.  A /proc needs a root to be in. */
+static void validate_map_root(struct launch_plan *p)
+{
+	if (p->root == NULL)
+		errx(EXIT_CHDROP, "--map-root needs --root: /proc and /dev/pts are "
+		     "mounted inside it");
+	if (p->pivot_root)
+		errx(EXIT_CHDROP, "--map-root: --pivot-root is not supported");
+	if (p->userdb == USERDB_ROOT)
+		errx(EXIT_CHDROP, "--map-root: --userdb=root is not supported");
+	if (p->user_spec == NULL)
+		p->user_spec = "0";
+	p->caps |= MAP_ROOT_CAPS;
+	p->securebits = false;
+	lookup_subids(p);
+}
+
 /* --userns: an ordinary user enters a root of their own, as themselves.
  * The namespace maps only their own uid and gid, and setgroups is denied
  * in it, so neither ids nor groups can change: asking for other ones, or
@@ -235,6 +267,10 @@ static void validate_userns(struct launch_plan *p)
 	if (p->group_spec != NULL || p->groups_spec != NULL)
 		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
 		     "namespace; drop --group and --groups");
+	if (p->map_root) {
+		validate_map_root(p);
+		return;
+	}
 	if (p->caps != 0)
 		errx(EXIT_CHDROP, "--userns: capabilities would be the "
 		     "namespace's own, worth nothing outside it; drop --caps");
@@ -274,6 +310,8 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->map_root && !p->userns)
+		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)
 		validate_userns(p);
 	else if (p->user_spec == NULL && !p->allow_root)
@@ -292,11 +330,42 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--chdir: empty");
 	if (p->scope != 0 && !p->landlock)
 		errx(EXIT_CHDROP, "--scope needs Landlock; drop --no-landlock");
+	if (p->require_landlock && !p->landlock)
+		errx(EXIT_CHDROP, "--require-landlock contradicts --no-landlock");
+	if (p->require_landlock && p->root == NULL && p->scope == 0)
+		errx(EXIT_CHDROP, "--require-landlock: without --root or --scope "
+		     "Landlock has nothing to confine");
 	if (!p->close_fds && p->nkeep_fds > 0)
 		errx(EXIT_CHDROP, "--keep-fd has no meaning with --inherit-fds");
 }
 
 /* --- dry run --------------------------------------------------------------- */
+
+/* VALUE escaped so that every line is one key: a control
+ * byte (newline above all) or a backslash is written C-style, \n \t \\
+ * or \xHH; every other byte as it is. */
+static void put_escaped(const char *value)
+{
+	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+		if (*c == '\\')
+			fputs("\\\\", stdout);
+		else if (*c == '\n')
+			fputs("\\n", stdout);
+		else if (*c == '\t')
+			fputs("\\t", stdout);
+		else if (*c < 0x20 || *c == 0x7f)
+			printf("\\x%02x", *c);
+		else
+			putchar(*c);
+	}
+}
+
+static void print_kv(const char *key, const char *value)
+{
+	printf("%s=", key);
+	put_escaped(value);
+	putchar('\n');
+}
 
 static void print_list(const char *key, const gid_t *v, size_t n)
 {
@@ -306,18 +375,58 @@ static void print_list(const char *key, const gid_t *v, size_t n)
 	putchar('\n');
 }
 
+/* The layers as a run would find them, measured the way a run applies
+ * them (confine.c): "yes", or "no" and why. */
+static void print_tty_guard(const struct launch_plan *p)
+{
+	const char *why;
+
+	if (!p->tty_guard) {
+		printf("tty_guard=no: --no-tty-guard\n");
+		return;
+	}
+	why = tty_guard_probe(p);
+	if (why == NULL)
+		printf("tty_guard=yes\n");
+	else
+		printf("tty_guard=no: %s\n", why);
+}
+
+static void print_landlock(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!p->landlock) {
+		printf("landlock=no: --no-landlock\n");
+		return;
+	}
+	if (p->root == NULL && p->scope == 0) {
+		printf("landlock=no: no --root, nothing to confine\n");
+		return;
+	}
+	abi = landlock_probe(&why);
+	if (abi > 0)
+		printf("landlock=yes, ABI %d\n", abi);
+	else
+		printf("landlock=no: %s\n", why);
+}
+
 void print_plan(const struct launch_plan *p, char **envp)
 {
 	bool first = true;
 
-	printf("program=%s\n", p->argv[0]);
-	for (size_t i = 0; p->argv[i]; i++)
-		printf("argv.%zu=%s\n", i, p->argv[i]);
-	printf("root=%s\n", p->root ? p->root : "none");
+	print_kv("program", p->argv[0]);
+	for (size_t i = 0; p->argv[i]; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "argv.%zu", i);
+		print_kv(key, p->argv[i]);
+	}
+	print_kv("root", p->root ? p->root : "none");
 	printf("mode=%s\n", !p->root ? "none" : p->pivot_root ? "pivot_root" : "chroot");
-	printf("chdir=%s\n", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
+	print_kv("chdir", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
 	printf("userdb=%s\n", p->userdb == USERDB_ROOT ? "root" : "host");
-	printf("user=%s\n", p->user_name);
+	print_kv("user", p->user_name);
 	printf("uid=%u\ngid=%u\n", (unsigned)p->uid, (unsigned)p->gid);
 	print_list("groups", p->groups, p->ngroups);
 	printf("caps=");
@@ -341,98 +450,70 @@ void print_plan(const struct launch_plan *p, char **envp)
 		printf("all");
 	}
 	putchar('\n');
-	printf("tty_guard=%d\nnew_session=%d\nlandlock=%d\n", p->tty_guard,
-	       p->new_session, p->landlock);
+	print_tty_guard(p);
+	printf("new_session=%d\n", p->new_session);
+	print_landlock(p);
 	printf("scope=%s%s%s\n", p->scope & SCOPE_SIGNAL ? "signal" : "",
 	       p->scope == (SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX) ? "," : "",
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
+	printf("map_root=%d\n", p->map_root);
+	if (p->map_root && p->subuid.count > 0) {
+		printf("uid_map=0 %u %u\n", (unsigned)p->subuid.start,
+		       (unsigned)p->subuid.count);
+		printf("gid_map=0 %u %u\n", (unsigned)p->subgid.start,
+		       (unsigned)p->subgid.count);
+	} else if (p->map_root) {
+		printf("uid_map=0 %u 1\n", (unsigned)getuid());
+		printf("gid_map=0 %u 1\n", (unsigned)getgid());
+	}
 	for (char **v = envp; *v; v++) {
 		bool inherited = false;
 		for (char **o = environ; *o && !inherited; o++)
 			inherited = *o == *v;
-		if (!inherited)
-			printf("env.%s\n", *v);
+		if (!inherited) {
+			/* NAME cannot hold '=' or a newline (parse_env_assign
+			 * and the kernel see to it); VALUE can. */
+			int nl = (int)strcspn(*v, "=");
+			printf("env.%.*s=", nl, *v);
+			put_escaped((*v)[nl] ? *v + nl + 1 : "");
+			putchar('\n');
+		}
 	}
 }
 
 /* --- -n: would the program load? ----------------------------------------- */
 
-/* Is PATH (inside the tree; relative: from --chdir) a regular file?  Its
- * full path into OUT. */
-static bool regular_in_tree(const struct launch_plan *p, int treefd,
-                            const char *path, size_t len, const char *prog,
-                            char *out, size_t outlen)
+/* -n fails where a run would: 126 when PROGRAM (found at PATH, inside the
+ * root) has an ELF interpreter or needs a library that is missing there,
+ * read from the ELF files, never run (elfdeps.c).  A program that is not
+ * ELF, static, or not of the host's kind is left to the run. */
+void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path)
 {
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-	                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	const char *cwd = p->chdir ? p->chdir : "/";
-	bool rel = len == 0 || path[0] != '/';
-	struct stat st;
-	int n, fd;
-	bool ok;
-
-	n = snprintf(out, outlen, "%s%s%.*s%s%s", rel ? cwd : "", rel ? "/" : "",
-	             (int)len, path, len && prog ? "/" : "", prog ? prog : "");
-	if (n < 0 || (size_t)n >= outlen)
-		return false;
-	fd = (int)syscall(SYS_openat2, treefd, out, &how, sizeof(how));
-	if (fd < 0)
-		return false;
-	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	close(fd);
-	return ok;
-}
-
-/* PROGRAM as exec_target() would find it inside the tree: as it is when
- * it has a slash, else along the target's PATH; the first regular file.
- * 0 and its path in OUT, or -1. */
-static int find_in_tree(const struct launch_plan *p, int treefd, char **envp,
-                        char *out, size_t outlen)
-{
-	const char *prog = p->argv[0], *path = NULL;
-
-	if (strchr(prog, '/') != NULL)
-		return regular_in_tree(p, treefd, prog, strlen(prog), NULL, out,
-		                       outlen) ? 0 : -1;
-	for (char **v = envp; path == NULL && *v; v++)
-		if (strncmp(*v, "PATH=", 5) == 0)
-			path = *v + 5;
-	if (path == NULL)
-		path = SAFE_PATH;
-	for (const char *d = path;; d++) {
-		size_t len = strcspn(d, ":");
-
-		if (regular_in_tree(p, treefd, d, len, prog, out, outlen))
-			return 0;
-		d += len;
-		if (*d == '\0')
-			return -1;
-	}
-}
-
-/* -n fails where a run would: 126 when PROGRAM's ELF interpreter or a
- * library it needs is missing in the root, read from the ELF files (never
- * run; see elfdeps.c).  A program that is not found, not ELF, or not of
- * the host's kind is left to the run. */
-void dry_run_loadable(const struct launch_plan *p, int rootfd, char **envp)
-{
-	char path[PATH_MAX];
-	int treefd = rootfd;
+	char what[2 * PATH_MAX + 256], abs[2 * PATH_MAX];
+	int treefd = rootfd, r;
 
 	if (treefd < 0 && (treefd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		err(EXIT_CHDROP, "open /");
-	if (find_in_tree(p, treefd, envp, path, sizeof(path)) == 0) {
-		char what[PATH_MAX + 256];
-		int r = elf_missing(treefd, path, what, sizeof(what));
+	/* Without a root a relative path is from the working directory. */
+	if (rootfd < 0 && path[0] != '/') {
+		char cwd[PATH_MAX];
+		int n;
 
-		if (r > 0)
-			errx(EXIT_CANNOT_RUN, "%s: %s inside %s", path, what,
-			     p->root ? p->root : "/");
-		say("-n: %s: %s", path, r < 0 ? what : "its interpreter and "
-		    "libraries are all there");
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EXIT_CHDROP, "getcwd");
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+		if (n < 0 || (size_t)n >= sizeof(abs))
+			errx(EXIT_CHDROP, "%s: path too long", path);
+		path = abs;
 	}
+	r = elf_missing(treefd, path, what, sizeof(what));
+	if (r > 0)
+		errx(EXIT_CANNOT_RUN, "%s: %s inside %s", path, what,
+		     p->root ? p->root : "/");
+	if (r < 0)
+		say("-n: %s: not checked for its libraries: %s", path, what);
 	if (treefd != rootfd)
 		close(treefd);
 }

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: ISC */
 /* chdrop — layers beyond chroot: no_new_privs, the terminal guard
- * (seccomp), Landlock, and entry by pivot_root.
+ * (seccomp), Landlock, and entry by pivot_root.  (User namespaces:
+ * userns.c.)
  */
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/keyctl.h>
 #include <linux/landlock.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -39,18 +44,83 @@ void set_no_new_privs(const struct launch_plan *p)
  * still holds at this point. */
 #include "tty_filter.h"
 
-void tty_guard(const struct launch_plan *p)
+static struct sock_fprog tty_prog(void)
 {
-	struct sock_fprog prog = {
+	return (struct sock_fprog){
 		.len = (unsigned short)(sizeof(tty_filter) / sizeof(tty_filter[0])),
 		.filter = (struct sock_filter *)tty_filter,
 	};
+}
+
+void tty_guard(const struct launch_plan *p)
+{
+	struct sock_fprog prog = tty_prog();
 
 	if (!p->tty_guard)
 		return;
-	/* prctl, the older door to the same filter: valgrind knows it. */
+	/* prctl, the older door to the same filter: valgrind knows it.
+	 * Never skipped when it fails: the target would run unguarded. */
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)");
+		err(EXIT_CHDROP, "terminal guard: prctl(PR_SET_SECCOMP, "
+		    "SECCOMP_MODE_FILTER) (--no-tty-guard runs without it)");
+}
+
+/* Does the guard hold?  Its effect, not a mode bit: under the filter
+ * ioctl(-1, TIOCSTI) fails with EPERM before the kernel looks at the
+ * descriptor; without it the answer is EBADF.  A seccomp mode of 2 alone
+ * may be a container's or a service manager's filter.  The call goes to
+ * the kernel directly, past any C library wrapper. */
+bool tty_guard_holds(void)
+{
+	static const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
+	char c = 0;
+
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		errno = 0;
+		if (syscall(SYS_ioctl, -1, requests[i], &c) != -1 || errno != EPERM)
+			return false;
+	}
+	return true;
+}
+
+/* -n: would the guard go on, as a run puts it on?  A short-lived child
+ * does what a run does (no_new_privs unless --allow-new-privs, then the
+ * filter) and checks the effect.  NULL when it holds, else why not. */
+const char *tty_guard_probe(const struct launch_plan *p)
+{
+	static char why[128];
+	struct sock_fprog prog = tty_prog();
+	int status;
+	pid_t pid;
+
+	/* The child leaves by _exit(): nothing buffered is written twice. */
+	pid = fork();
+	if (pid < 0)
+		err(EXIT_CHDROP, "terminal guard probe: fork");
+	if (pid == 0) {
+		if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(1);
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+			_exit(errno < 100 ? 100 + errno : 100);
+		_exit(tty_guard_holds() ? 0 : 2);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "terminal guard probe: waitpid");
+	if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "loading it was killed by signal %d%s",
+		         WTERMSIG(status), WTERMSIG(status) == SIGSYS
+		         ? " (SIGSYS: a seccomp filter refuses the call)" : "");
+	else if (WEXITSTATUS(status) == 0)
+		return NULL;
+	else if (WEXITSTATUS(status) == 1)
+		snprintf(why, sizeof(why), "prctl(PR_SET_NO_NEW_PRIVS) failed");
+	else if (WEXITSTATUS(status) == 2)
+		snprintf(why, sizeof(why), "loaded, but TIOCSTI is not refused");
+	else
+		snprintf(why, sizeof(why), "prctl(PR_SET_SECCOMP): %s",
+		         strerror(WEXITSTATUS(status) - 100));
+	return why;
 }
 
 /* --- Landlock ---------------------------------------------------------------
@@ -99,37 +169,92 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
-/* 0 when the kernel has no Landlock, or refuses it (a container's seccomp
- * filter may answer EPERM); errno then says which. */
-int landlock_abi(void)
+/* Landlock as this process is offered it: by the kernel, and by any
+ * seccomp filter a service manager or container put on it.  The ABI, or
+ * 0 with *why saying the real reason, told apart by errno: a filter that
+ * refuses the call answers EPERM (the call itself never does); a kernel
+ * with Landlock disabled at boot, EOPNOTSUPP; a kernel built without
+ * it, ENOSYS (as does a filter that hides the call as unknown). */
+int landlock_probe(const char **why)
 {
+	static char other[96];
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	                   LANDLOCK_CREATE_RULESET_VERSION);
-	return abi < 0 ? 0 : (int)abi;
+
+	*why = NULL;
+	if (abi > 0)
+		return (int)abi;
+	switch (errno) {
+	case EPERM:
+		*why = "refused by a seccomp filter (landlock_create_ruleset: EPERM)";
+		break;
+	case EOPNOTSUPP:
+		*why = "disabled at boot (landlock_create_ruleset: EOPNOTSUPP; "
+		       "see lsm= on the kernel command line)";
+		break;
+	case ENOSYS:
+		*why = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2
+		       ? "the kernel has no Landlock, or a seccomp filter hides it "
+		         "(landlock_create_ruleset: ENOSYS)"
+		       : "the kernel has no Landlock (landlock_create_ruleset: ENOSYS)";
+		break;
+	default:
+		snprintf(other, sizeof(other), "landlock_create_ruleset: %s",
+		         strerror(errno));
+		*why = other;
+	}
+	return 0;
 }
 
-/* Everything beneath the new root, every right; outside it, nothing.  A
- * descriptor or a /proc magic link that leads outside leads nowhere.
- * Descriptors already open keep the rights they were opened with. */
+/* Would Landlock confine anything?  Not without a root or --scope. */
+static bool landlock_wanted(const struct launch_plan *p)
+{
+	return p->landlock && (p->root != NULL || p->scope != 0);
+}
+
+/* Before any change: what --scope and --require-landlock ask for must be
+ * there, or nothing happens at all. */
+void landlock_preflight(const struct launch_plan *p)
+{
+	const char *why;
+	int abi;
+
+	if (!landlock_wanted(p))
+		return;
+	abi = landlock_probe(&why);
+	if (p->scope != 0 && abi == 0)
+		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, and Landlock is "
+		     "not in force: %s", why);
+	if (p->scope != 0 && abi < 6)
+		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
+		     "offers %d", abi);
+	if (p->require_landlock && abi == 0)
+		errx(EXIT_CHDROP, "--require-landlock: Landlock is not in force: %s",
+		     why);
+}
+
+/* Everything beneath the new root, every right; outside it, nothing: no
+ * open, create, remove, rename or truncate, by any path or magic link.
+ * Descriptors already open keep the rights they were opened with, and
+ * chmod, chown, utimes, xattrs and connect through a directory descriptor
+ * are not Landlock's to stop (tests/landlock-dirfd.py): chdrop keeps none. */
 void landlock(const struct launch_plan *p)
 {
 	struct ll_ruleset_attr attr = { 0 };
 	struct landlock_path_beneath_attr rule = { 0 };
+	const char *why;
 	int abi, ruleset;
 
-	if (!p->landlock)
+	if (!landlock_wanted(p))
 		return;
-	abi = landlock_abi();
-	if (p->scope != 0 && abi < 6)
-		errx(EXIT_CHDROP, "--scope: needs Landlock ABI 6, the kernel "
-		     "offers %d", abi);
+	landlock_preflight(p);  /* checked before any change; kept as the net */
+	abi = landlock_probe(&why);
 	if (abi == 0) {
-		say("notice: Landlock is not available (%s); file access is "
-		    "confined by the root alone", strerror(errno));
+		/* Said at every verbosity: the journal must show it. */
+		notice("Landlock is not in force: %s; file access is confined "
+		       "by the root alone", why);
 		return;
 	}
-	if (p->root == NULL && p->scope == 0)
-		return;  /* nothing to confine to */
 	attr.handled_access_fs = p->root ? fs_rights(abi) : 0;
 	if (p->scope & SCOPE_SIGNAL)
 		attr.scoped |= LL_SCOPE_SIGNAL;
@@ -157,48 +282,44 @@ void landlock(const struct launch_plan *p)
 	    p->scope ? ", scoping on" : "");
 }
 
-/* --- user namespace (--userns) -----------------------------------------------
- * An unprivileged user namespace in which the caller's own uid and gid map
- * to themselves.  chdrop then holds every capability *in the namespace*,
- * enough to chroot, set the bounding set and securebits, install seccomp
- * and Landlock, and drop them all again like root would.  A chrooted
- * process cannot create a further user namespace (the kernel refuses), so
- * the target cannot get CAP_SYS_CHROOT back that way. */
+/* --- session keyring ------------------------------------------------------
+ * The session keyring survives exec and uid changes: a target that kept
+ * the caller's would possess root's keys (a `user` key is readable by its
+ * possessor, whoever that is) and could link keys root then finds.  The
+ * target gets a new anonymous one, as systemd's KeyringMode=private and
+ * login do.  Two keyctl(2) calls, made directly: libkeyutils would add a
+ * library (and one more for the static build) for them. */
 
-static void write_proc(const char *file, const char *text)
+long caller_session_keyring(void)
 {
-	int fd = open(file, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		err(EXIT_CHDROP, "--userns: open %s", file);
-	if (write(fd, text, len) != (ssize_t)len)
-		err(EXIT_CHDROP, "--userns: write %s", file);
-	if (close(fd) < 0)
-		err(EXIT_CHDROP, "--userns: close %s", file);
+	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+	               KEY_SPEC_SESSION_KEYRING, 0);
 }
 
-void enter_userns(struct launch_plan *p)
+/* After the uid change, so the new keyring is the target's own (its owner,
+ * its quota): it can use and manage it as any session keyring.  Verified by
+ * reading back which keyring KEY_SPEC_SESSION_KEYRING now names.  A kernel
+ * without keyrings (ENOSYS), or a seccomp filter that refuses keyctl (EPERM,
+ * inherited by the target too), leaves no keyring to reach: that is
+ * checked, not assumed. */
+void new_session_keyring(long caller)
 {
-	char map[64];
-	int n;
+	long mine = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+	long now;
 
-	if (!p->userns)
-		return;
-	if (unshare(CLONE_NEWUSER) < 0)
-		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
-	write_proc("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)p->uid, (unsigned)p->uid);
-	write_proc("/proc/self/uid_map", map);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)p->gid, (unsigned)p->gid);
-	write_proc("/proc/self/gid_map", map);
-	/* Unmapped supplementary groups now read as the overflow gid. */
-	n = getgroups(MAX_GROUPS, p->groups);
-	if (n < 0)
-		err(EXIT_CHDROP, "getgroups");
-	p->ngroups = (size_t)n;
-	say("user namespace: uid %u and gid %u map to themselves",
-	    (unsigned)p->uid, (unsigned)p->gid);
+	if (mine < 0) {
+		if ((errno == ENOSYS || errno == EPERM) &&
+		    caller_session_keyring() < 0) {
+			say("no session keyring reachable (keyctl: %s)",
+			    strerror(errno));
+			return;
+		}
+		err(EXIT_CHDROP, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)");
+	}
+	now = caller_session_keyring();
+	if (now != mine || now == caller)
+		errx(EXIT_CHDROP, "verification failed: session keyring");
+	say("new session keyring %ld", mine);
 }
 
 /* --- pivot_root ---------------------------------------------------------------

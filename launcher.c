@@ -8,10 +8,13 @@
  *  2. Parse into one struct launch_plan; check every cross-option rule.
  *     (--audit leaves here: it reads a tree and runs nothing.)
  *  3. Check the descriptors the target will keep (0-2, LISTEN_FDS,
- *     --keep-fd) before chdrop opens any of its own: a directory, an
- *     io_uring or a fanotify group is a way out, and is refused.
+ *     --keep-fd, or all of them under --inherit-fds) before chdrop opens
+ *     any of its own: a directory, a namespace, a pidfd, an io_uring or a
+ *     fanotify group is a way out, and is refused.
  *  4. --pivot-root: a private mount namespace now, since open_tree()
- *     clones only mounts of the caller's own namespace.
+ *     clones only mounts of the caller's own namespace; what it needs
+ *     (CAP_SYS_ADMIN, and root's usual needs) is checked first, as are
+ *     --require-landlock and --scope.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -19,52 +22,72 @@
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
  *     while we are privileged.
- *  7. --userns: enter the user namespace.  Then check that chdrop holds
- *     what it must hand on or use (each kept cap, CAP_SETPCAP, securebits
- *     the caller has not locked), so a refusal comes before any change.
+ *  7. --userns: enter the user namespace.  Then the pre-flight: every
+ *     capability chdrop needs itself and lacks, named in one line; each
+ *     kept cap held; securebits the caller has not locked.  A refusal
+ *     comes before any change.  (-n stops before this, prints the plan,
+ *     then reaches the verdict a run would: these checks, the terminal
+ *     guard tried in a child, --chdir and PROGRAM looked up in the root.)
+ *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
+ *     which reads /proc/<tid>/status by path to do it: here, outside the
+ *     root, /proc is still the host's.  Read back from the kernel at once.
  *  8. Close every descriptor the target was not given (close_range: cost
  *     independent of RLIMIT_NOFILE); --new-session.
  *  9. Enter: fchdir(rootfd) + chroot(".") + chdir("/"), or pivot_root in
- *     the private mount namespace; --chdir is opened beneath the new root
- *     with no magic links followed, then entered by fchdir.
+ *     the private mount namespace.
  * 10. no_new_privs, the terminal guard (seccomp) and Landlock go on before
  *     the credentials change: seccomp and Landlock need either
  *     no_new_privs or CAP_SYS_ADMIN at the moment they are applied, and
  *     only before the drop do we still hold CAP_SYS_ADMIN when the
  *     administrator opted out of no_new_privs.
  * 11. Drop: supplementary groups, then gid (both need CAP_SETGID), then
- *     the bounding set (needs CAP_SETPCAP), then uid with KEEPCAPS so the
- *     kept caps survive, then the kept caps into P/E/I and ambient, then
- *     the locked securebits (needs CAP_SETPCAP, and NO_CAP_AMBIENT_RAISE
- *     must come after the ambient raise), and last CAP_SETPCAP itself.
+ *     uid with KEEPCAPS so the kept caps survive, then the kept caps into
+ *     P/E/I and ambient (libcap-ng: capset and prctl alone, no file read
+ *     inside the root), then the locked securebits (need CAP_SETPCAP, and
+ *     NO_CAP_AMBIENT_RAISE must come after the ambient raise), and last
+ *     CAP_SETPCAP itself.
+ * 11a. A new session keyring, made after the uid change so that it is the
+ *     target's own, and --chdir, resolved beneath the new root with no
+ *     magic links followed and entered with the target's own permissions.
  * 12. Verify by reading every credential back through the kernel (not the
- *     code that set it) and by trying to regain uid 0 and the old gid.
+ *     code that set it), by trying to regain uid 0 and the old gid, and
+ *     by seeing the terminal guard refuse TIOCSTI.
  * 13. Exec in place, with the environment built before the drop: same
  *     pid, so signals and the service manager reach the target directly.
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/securebits.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
+
 #include "launcher.h"
 #include "msg.h"
 
+/* --map-root's target is root (of its namespace): root's PATH, as Debian's
+ * login.defs gives it, since dpkg needs the sbin directories. */
+#define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const reset_env_keep[] = {
 	"TERM", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
@@ -125,13 +148,17 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 		errx(EXIT_CHDROP, "--root: %s: not a directory", path);
 	if (p->unsafe_root)
 		return;
-	/* Under --userns the caller may own their root; nobody else may. */
-	if (st.st_uid != 0 && !(p->userns && st.st_uid == getuid()))
-		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not root "
-		     "(--unsafe-root to allow)", path, (unsigned)st.st_uid);
+	/* Under --userns the caller may own their root (or, --map-root, the
+	 * namespace's root may: userns.c); nobody else may.  The hint names
+	 * the fix first, the waiver last. */
+	if (st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid))
+		errx(EXIT_CHDROP, "--root: %s: owned by uid %u, not %s (chown %s "
+		     "%s, or --unsafe-root to allow)", path, (unsigned)st.st_uid,
+		     p->userns ? "root or you" : "root", p->userns ? "yourself" : "root",
+		     path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		errx(EXIT_CHDROP, "--root: %s: writable by group or others "
-		     "(--unsafe-root to allow)", path);
+		     "(chmod go-w %s, or --unsafe-root to allow)", path, path);
 }
 
 /* Walk the path from "/" one component at a time.  O_NOFOLLOW|O_DIRECTORY
@@ -191,34 +218,65 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A descriptor that leads out of the root: a directory (fchdir, openat),
+/* A descriptor that leads out of the root: a directory (fchdir, openat);
+ * a namespace (setns into a user namespace the target owns gives it
+ * CAP_SYS_CHROOT there, and chroot's classic escape works again); a pidfd
+ * (setns into its process's namespaces, pidfd_getfd of its descriptors);
  * or a kernel object that hands out descriptors of its own: an io_uring
  * can hold a directory as a registered file and install it again, and
  * fanotify delivers descriptors of the files it watches.  (A unix socket
  * can receive descriptors too, but only from a process outside that
- * chooses to send them; the man page says so.) */
-static const char *way_out(int fd)
+ * chooses to send them; the man page says so.)
+ *
+ * fstat and fstatfs decide everything but anonymous inodes, which all
+ * share one filesystem: only their /proc/self/fd link names the kind, so
+ * only for them is /proc read.  Without it they are refused: an anonymous
+ * inode chdrop cannot name is not kept. */
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446  /* pidfs, Linux 6.9; <linux/magic.h> later */
+#endif
+
+static const char *anon_way_out(int fd)
 {
 	static const char *const carriers[] = {
 		"anon_inode:[io_uring]", "anon_inode:[fanotify]",
+		"anon_inode:[pidfd]",  /* before pidfs, Linux 6.9 */
 	};
 	char link[64], target[64];
-	struct stat st;
 	ssize_t n;
 
-	if (fstat(fd, &st) < 0)
-		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
-	if (S_ISDIR(st.st_mode))
-		return "a directory";
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return NULL;  /* no /proc on the host: directories are still caught */
+		return "an anonymous inode that cannot be identified without /proc";
 	target[n] = '\0';
 	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
 		if (strcmp(target, carriers[i]) == 0)
 			return carriers[i];
 	return NULL;
+}
+
+static const char *way_out(int fd)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	if (fstat(fd, &st) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstat", fd);
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (fstatfs(fd, &sfs) < 0)
+		err(EXIT_CHDROP, "descriptor %d: fstatfs", fd);
+	switch ((unsigned long)sfs.f_type) {
+	case NSFS_MAGIC:
+		return "a namespace (nsfs)";
+	case PID_FS_MAGIC:
+		return "a pidfd";
+	case ANON_INODE_FS_MAGIC:
+		return anon_way_out(fd);
+	default:
+		return NULL;
+	}
 }
 
 static void check_kept_fd(int fd, const char *what)
@@ -233,6 +291,46 @@ static void check_kept_fd(int fd, const char *what)
 		     what, fd, out);
 }
 
+/* --inherit-fds keeps every descriptor, so every one is checked: listed
+ * from /proc/self/fd, the host's, since we have not entered the root yet.
+ * Without /proc there is no list short of probing every number up to
+ * RLIMIT_NOFILE; chdrop refuses instead (fail closed). */
+static void check_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	const char *out = NULL, *why = NULL;
+	int fd = -1, rd_errno;
+
+	if (d == NULL)
+		err(EXIT_CHDROP, "--inherit-fds: cannot list descriptors to check "
+		    "them (/proc/self/fd)");
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (parse_fd(e->d_name, &fd, &why) < 0)
+			break;  /* a name that is no number: refused below */
+		why = NULL;
+		/* Not ours to keep: our own listing, and one that is not
+		 * open for us (valgrind lists its own, and hides them). */
+		if (fd != dirfd(d) && fcntl(fd, F_GETFD) >= 0 &&
+		    (out = way_out(fd)) != NULL)
+			break;
+	}
+	rd_errno = errno;
+	closedir(d);  /* before any refusal: chdrop leaves nothing open */
+	if (why != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: /proc/self/fd lists a name "
+		     "that is no descriptor: %s", why);
+	if (out != NULL)
+		errx(EXIT_CHDROP, "--inherit-fds: descriptor %d is %s, a way out "
+		     "of the root: refused", fd, out);
+	if (rd_errno != 0) {
+		errno = rd_errno;
+		err(EXIT_CHDROP, "--inherit-fds: reading /proc/self/fd");
+	}
+}
+
 /* Before anything is opened of our own, so that a number the caller did
  * not open is reported as such, never confused with one of chdrop's. */
 static void resolve_fds(struct launch_plan *p)
@@ -242,8 +340,10 @@ static void resolve_fds(struct launch_plan *p)
 	if (parse_listen_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
 	                     getpid(), &p->listen_fds, &why) < 0)
 		errx(EXIT_CHDROP, "socket activation: %s", why);
-	if (!p->close_fds)
+	if (!p->close_fds) {
+		check_inherited_fds();
 		return;
+	}
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			check_kept_fd(fd, "descriptor");
@@ -354,6 +454,14 @@ static void new_session(const struct launch_plan *p, char **envp)
 		    (int)getpid());
 		return;
 	}
+	/* The parent stays root, outside the root: it never dumps core (a
+	 * root-owned core file in the caller's directory), not even when it
+	 * re-raises the target's fatal signal, as coreutils' timeout does. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0) {
+		kill(relay_child, SIGKILL);
+		err(EXIT_CHDROP, "relay: disabling core dumps");
+	}
 	/* signal() fails only for an invalid signal number; these are
 	 * constants.  NOLINTBEGIN(cert-err33-c) */
 	signal(SIGTERM, relay);
@@ -382,9 +490,11 @@ static void new_session(const struct launch_plan *p, char **envp)
 /* --- entering the root ------------------------------------------------- */
 
 /* --chdir, inside the root: resolved as if the root were "/" with no
- * /proc magic links followed.  We are still root here, and a symlink the
- * target planted earlier (to /proc/1/root, say) would otherwise put its
- * working directory outside the root. */
+ * /proc magic links followed (a symlink the target planted, to
+ * /proc/1/root say, would otherwise put its working directory outside the
+ * root), and after the drop, with the target's own permissions: a symlink
+ * it planted in its own directory cannot take it into one it could not
+ * reach itself (a 0700 parent). */
 static void change_dir(const struct launch_plan *p)
 {
 	struct open_how how = {
@@ -419,8 +529,6 @@ static void enter_root(const struct launch_plan *p, int rootfd)
 			err(EXIT_CHDROP, "close root descriptor");
 		say("entered %s by %s", p->root, p->pivot_root ? "pivot_root" : "chroot");
 	}
-	if (p->chdir != NULL)
-		change_dir(p);
 }
 
 /* --- dropping privileges ----------------------------------------------- */
@@ -435,44 +543,82 @@ static bool have_effective(unsigned cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-/* Capabilities are set with capset(2) and prctl(2) directly rather than
- * through libcap-ng: libcap-ng 0.8.3's capng_apply() re-reads the process
- * state from /proc/<pid>/status, and after chroot that path lies inside
- * the tree, a file its owner may have made, read by a privileged process.
- * (The names are a table in parse.c.)  These three helpers are the whole
- * of it. */
+/* Capabilities go through libcap-ng (0.8.3 on Debian 12), in two moments
+ * chosen by what each part of it reads.  capng_apply(CAPNG_SELECT_BOUNDS)
+ * reads /proc/<tid>/status by path, to see CAP_SETPCAP and again to read
+ * the result: so the bounding set is cut before the root is entered, while
+ * that path is the host's /proc and not a file the root's owner made.
+ * CAPNG_SELECT_CAPS is capset(2) alone and CAPNG_SELECT_AMBIENT prctl(2)
+ * alone, touching no file: those run inside the root, after the uid
+ * change.  (capng_change_id() is not used: it applies the bounding set
+ * too, and with CAPNG_INIT_SUPP_GRP it consults the root's NSS.)
+ * libcap-ng rarely sets errno: its return code is what is reported. */
+
+static void fail_verify(const char *what) __attribute__((noreturn));
+
+/* Select caps (a mask) in libcap-ng's state as type. */
+static void capng_add_mask(capng_type_t type, uint64_t caps, const char *what)
+{
+	for (unsigned c = 0; c < 64; c++)
+		if ((caps & (UINT64_C(1) << c)) &&
+		    capng_update(CAPNG_ADD, type, c) < 0)
+			errx(EXIT_CHDROP, "capng_update(%s, %s) failed", what,
+			     cap_name(c));
+}
+
+/* Before the root is entered (see above).  libcap-ng 0.8.3 reports
+ * success even when a drop failed (it only writes to syslog), so the
+ * result is read back from the kernel at once. */
+static void cut_bounding_set(const struct launch_plan *p, bool privileged)
+{
+	unsigned lastcap = last_cap();
+	int r;
+
+	if (!privileged)
+		return;
+	capng_clear(CAPNG_SELECT_BOUNDS);
+	capng_add_mask(CAPNG_BOUNDING_SET, p->caps, "bounding set");
+	r = capng_apply(CAPNG_SELECT_BOUNDS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_BOUNDS): error %d", r);
+	for (unsigned c = 0; c <= lastcap; c++) {
+		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (in < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_READ, %u)", c);
+		if ((in == 1) != ((p->caps & (UINT64_C(1) << c)) != 0))
+			fail_verify("bounding set");
+	}
+	say("bounding set cut to caps %#llx", (unsigned long long)p->caps);
+}
+
+/* Permitted and effective to one mask, inheritable to another: capset(2). */
 static void set_caps(uint64_t permitted_effective, uint64_t inheritable)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	int r;
 
-	for (int i = 0; i < 2; i++) {
-		d[i].effective = d[i].permitted =
-			(uint32_t)(permitted_effective >> (32 * i));
-		d[i].inheritable = (uint32_t)(inheritable >> (32 * i));
-	}
-	if (syscall(SYS_capset, &h, d) < 0)
-		err(EXIT_CHDROP, "capset(%#llx, inheritable %#llx)",
-		    (unsigned long long)permitted_effective,
-		    (unsigned long long)inheritable);
+	capng_clear(CAPNG_SELECT_CAPS);
+	capng_add_mask(CAPNG_EFFECTIVE | CAPNG_PERMITTED, permitted_effective,
+	               "permitted");
+	capng_add_mask(CAPNG_INHERITABLE, inheritable, "inheritable");
+	r = capng_apply(CAPNG_SELECT_CAPS);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_CAPS, %#llx, "
+		     "inheritable %#llx): error %d",
+		     (unsigned long long)permitted_effective,
+		     (unsigned long long)inheritable, r);
 }
 
-static void cut_bounding_set(uint64_t keep, unsigned lastcap)
+/* The ambient set to exactly keep: prctl(2) alone. */
+static void set_ambient(uint64_t keep)
 {
-	for (unsigned c = 0; c <= lastcap; c++)
-		if (!(keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAPBSET_DROP, %u)", c);
-}
+	int r;
 
-static void set_ambient(uint64_t keep, unsigned lastcap)
-{
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	for (unsigned c = 0; c <= lastcap; c++)
-		if ((keep & (UINT64_C(1) << c)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-			err(EXIT_CHDROP, "prctl(PR_CAP_AMBIENT_RAISE, %u)", c);
+	capng_clear(CAPNG_SELECT_AMBIENT);
+	capng_add_mask(CAPNG_AMBIENT, keep, "ambient");
+	r = capng_apply(CAPNG_SELECT_AMBIENT);
+	if (r < 0)
+		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_AMBIENT, %#llx): "
+		     "error %d", (unsigned long long)keep, r);
 }
 
 static unsigned long securebits_wanted(void)
@@ -503,7 +649,6 @@ static bool same_groups(const struct launch_plan *p)
 /* Called with the plan's privileged flag: whether we hold CAP_SETPCAP. */
 static void drop_privileges(const struct launch_plan *p, bool privileged)
 {
-	unsigned lastcap = last_cap();
 	uid_t u = p->uid;
 	gid_t g = p->gid;
 
@@ -514,10 +659,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	if (setresgid(g, g, g) < 0)
 		err(EXIT_CHDROP, "setresgid(%u)", (unsigned)g);
 
-	/* The bounding set limits what any later exec can gain. */
-	if (privileged)
-		cut_bounding_set(p->caps, lastcap);
-
+	/* The bounding set was cut before entering the root. */
 	/* Change uid keeping the permitted set; then reduce it to the kept
 	 * caps plus CAP_SETPCAP, which the securebits still need. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -531,7 +673,7 @@ static void drop_privileges(const struct launch_plan *p, bool privileged)
 	/* Ambient caps are what carries the kept caps across exec into an
 	 * ordinary binary (and into every descendant of the target).  They
 	 * must be raised before NO_CAP_AMBIENT_RAISE is locked. */
-	set_ambient(p->caps, lastcap);
+	set_ambient(p->caps);
 	if (privileged && p->securebits &&
 	    prctl(PR_SET_SECUREBITS, securebits_wanted(), 0, 0, 0) < 0)
 		err(EXIT_CHDROP, "prctl(PR_SET_SECUREBITS, %#lx)", securebits_wanted());
@@ -613,6 +755,10 @@ static void verify(const struct launch_plan *p, bool privileged, gid_t old_gid)
 		fail_verify("securebits");
 	if (p->tty_guard && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		fail_verify("seccomp filter");
+	/* The mode says only that some filter is on, perhaps a container's:
+	 * the guard must also be seen refusing what it guards. */
+	if (p->tty_guard && !tty_guard_holds())
+		fail_verify("terminal guard: TIOCSTI/TIOCLINUX are not refused");
 
 	/* Try to get back what we gave up, as OpenSSH's
 	 * permanently_set_uid() does.  A kept CAP_SETUID/CAP_SETGID, or a
@@ -700,7 +846,7 @@ static char **build_env(const struct launch_plan *p, const char *home)
 	env_set(&e, "LOGNAME", p->user_name);
 	if (p->reset_env) {
 		env_set(&e, "SHELL", p->shell[0] ? p->shell : "/bin/sh");
-		env_set(&e, "PATH", SAFE_PATH);
+		env_set(&e, "PATH", p->map_root ? ROOT_PATH : SAFE_PATH);
 	}
 	for (size_t i = 0; i < p->nenv_set; i++)
 		env_put(&e, (char *)p->env_set[i]);
@@ -814,21 +960,203 @@ static void check_securebits(const struct launch_plan *p)
 			     "values chdrop cannot set", cur);
 }
 
+/* --- pre-flight ------------------------------------------------------------
+ * Before any change: every capability chdrop itself needs and does not
+ * hold, named in one line, so a service manager's CapabilityBoundingSet=
+ * or a start as an ordinary user is reported as what it is, never as a
+ * bare "Operation not permitted" halfway through.  Before the names are
+ * resolved (resolved false) only what does not depend on the target's
+ * identity is known for sure; the identity's needs are judged again once
+ * it is resolved. */
+
 /* Without CAP_SETPCAP the bounding set cannot be cut nor securebits set.
  * That is acceptable only for a caller who already is exactly the target
  * (the "already being the identity is not an error" case) and keeps
  * no_new_privs, which makes both moot: nothing it executes can gain
- * privileges.  Anyone else lacking CAP_SETPCAP gets 125. */
-static void check_unprivileged(const struct launch_plan *p)
+ * privileges. */
+static bool already_target(const struct launch_plan *p)
 {
 	struct ids now = current_ids();
 
-	if (now.uid != p->uid || now.gid != p->gid || p->caps != 0 ||
-	    !p->no_new_privs)
-		errx(EXIT_CHDROP, "CAP_SETPCAP is needed to cut the bounding set "
-		     "and lock the securebits: run chdrop as root");
-	say("no CAP_SETPCAP: already uid %u, bounding set and securebits left "
-	    "as they are (no_new_privs makes them moot)", (unsigned)now.uid);
+	return now.uniform && now.uid == p->uid && now.gid == p->gid &&
+	       p->caps == 0 && p->no_new_privs;
+}
+
+static uint64_t needed_caps(const struct launch_plan *p, bool resolved)
+{
+	struct ids now = current_ids();
+	uint64_t need = 0;
+
+	if (p->root != NULL && !p->pivot_root)
+		need |= UINT64_C(1) << CAP_SYS_CHROOT;
+	if (plan_needs_mount_ns(p))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	/* Without no_new_privs the kernel takes seccomp and Landlock only
+	 * from a holder of CAP_SYS_ADMIN. */
+	if (!p->no_new_privs && (p->tty_guard || p->landlock))
+		need |= UINT64_C(1) << CAP_SYS_ADMIN;
+	if (!resolved) {
+		/* Root's target is never root itself without --allow-root. */
+		if (now.uid == 0 && !p->allow_root)
+			need |= UINT64_C(1) << CAP_SETUID | UINT64_C(1) << CAP_SETGID |
+			        UINT64_C(1) << CAP_SETPCAP;
+		return need;
+	}
+	if (!now.uniform || now.uid != p->uid)
+		need |= UINT64_C(1) << CAP_SETUID;
+	if (!now.uniform || now.gid != p->gid || !same_groups(p))
+		need |= UINT64_C(1) << CAP_SETGID;
+	if (!already_target(p))
+		need |= UINT64_C(1) << CAP_SETPCAP;
+	return need;
+}
+
+static void preflight(const struct launch_plan *p, bool resolved)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
+	char names[160] = "";
+	uint64_t lack;
+	size_t len = 0;
+
+	if (p->userns)
+		return;  /* the namespace grants them; it is checked on entry */
+	if (syscall(SYS_capget, &h, d) < 0)
+		err(EXIT_CHDROP, "capget");
+	lack = needed_caps(p, resolved) &
+	       ~(d[0].effective | (uint64_t)d[1].effective << 32);
+	if (lack == 0)
+		return;
+	for (unsigned c = 0; c < 64; c++)
+		if ((lack & (UINT64_C(1) << c)) && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			                        "%sCAP_%s", len ? ", " : "", cap_name(c));
+	for (char *s = names; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+	if (getuid() != 0)
+		errx(EXIT_CHDROP, "not root, and missing %s, which chdrop needs "
+		     "itself: run it as root, or use --userns to enter a root of "
+		     "your own as yourself", names);
+	errx(EXIT_CHDROP, "missing %s, which chdrop needs itself: add %s to "
+	     "the unit's CapabilityBoundingSet= (chdrop drops %s before the "
+	     "target runs)", names, lack & (lack - 1) ? "them" : "it",
+	     lack & (lack - 1) ? "them" : "it");
+}
+
+/* --- dry run: fail where a run would fail ---------------------------------- */
+
+/* Is PROGRAM there, looked up as exec_target will: as given when it holds
+ * a slash, else in the target's PATH, inside the root, relative paths
+ * from the working directory it will have?  Only found or not: what
+ * stops a found file from running is judged elsewhere. */
+static bool found_at(int rootfd, const char *cwd, const char *file,
+                     char *buf, size_t size)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = rootfd >= 0 ? RESOLVE_IN_ROOT : 0,
+	};
+	struct stat st;
+	bool found;
+	int n, fd;
+
+	n = file[0] == '/' ? snprintf(buf, size, "%s", file)
+	                   : snprintf(buf, size, "%s/%s", cwd, file);
+	if (n < 0 || (size_t)n >= size)
+		return false;
+	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD, buf,
+	                  &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	found = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	close(fd);
+	return found;
+}
+
+static bool program_found(const struct launch_plan *p, int rootfd, char **envp,
+                          char *found, size_t size)
+{
+	const char *prog = p->argv[0], *path = NULL;
+	const char *cwd = p->chdir ? p->chdir : p->root ? "/" : ".";
+	char file[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return found_at(rootfd, cwd, prog, found, size);
+	for (char **v = envp; *v && path == NULL; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	if (path == NULL)
+		path = SAFE_PATH;
+	for (const char *d = path;; d++) {
+		size_t len = strcspn(d, ":");
+		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
+		                 len ? "/" : "", prog);
+
+		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file, found, size))
+			return true;
+		d += len;
+		if (*d == '\0')
+			return false;
+	}
+}
+
+/* -n --userns: can this caller make the namespace at all?  Tried in a
+ * short-lived child, which leaves by _exit(). */
+static void userns_probe(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(EXIT_CHDROP, "--userns probe: fork");
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_CHDROP, "--userns probe: waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
+	}
+}
+
+/* -n: after the plan, the verdict a run would reach, in the order a run
+ * reaches it, with the same message and exit status. */
+static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
+{
+	char found[2 * PATH_MAX];
+	const char *why;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EXIT_CHDROP, "--dry-run: write");
+	if (p->userns)
+		userns_probe();
+	preflight(p, true);
+	if (!p->userns)  /* --map-root's caps are the namespace's, all held */
+		check_caps_held(p);
+	check_securebits(p);
+	landlock_preflight(p);
+	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
+		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
+		     "without it)", why);
+	if (p->chdir != NULL) {
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_MAGICLINKS |
+			           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
+		};
+		int fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+		                      p->chdir, &how, sizeof(how));
+		if (fd < 0)
+			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+		close(fd);
+	}
+	if (!program_found(p, rootfd, envp, found, sizeof(found))) {
+		errno = ENOENT;
+		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
+	}
+	dry_run_loadable(p, rootfd, found);
 }
 
 /* --- audit ----------------------------------------------------------------- */
@@ -859,6 +1187,7 @@ int main(int argc, char **argv)
 	bool privileged;
 	gid_t old_gid = getgid();
 	int rootfd = -1;
+	long caller_keyring;
 	char **envp;
 
 	program_invocation_short_name = (char *)"chdrop";
@@ -870,25 +1199,36 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run)
+	if (!plan.dry_run) {
+		/* The namespace is the one change made before the names are
+		 * resolved: what it needs is checked first. */
+		if (plan_needs_mount_ns(&plan))
+			preflight(&plan, false);
+		landlock_preflight(&plan);
 		private_mount_ns(&plan);
+	}
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
 	resolve_identity(&plan, rootfd);
 	check_not_root(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
-		dry_run_loadable(&plan, rootfd, envp);
 		print_plan(&plan, envp);
+		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
 	}
-	enter_userns(&plan);
+	enter_userns(&plan, rootfd);
+	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);
 	privileged = have_effective(CAP_SETPCAP);
 	if (!privileged)
-		check_unprivileged(&plan);
+		say("no CAP_SETPCAP: already uid %u, bounding set and securebits "
+		    "left as they are (no_new_privs makes them moot)",
+		    (unsigned)plan.uid);
+	cut_bounding_set(&plan, privileged);
 
+	caller_keyring = caller_session_keyring();
 	close_fds(&plan, rootfd);
 	new_session(&plan, envp);
 	enter_root(&plan, rootfd);
@@ -896,6 +1236,9 @@ int main(int argc, char **argv)
 	tty_guard(&plan);
 	landlock(&plan);
 	drop_privileges(&plan, privileged);
+	new_session_keyring(caller_keyring);
+	if (plan.chdir != NULL)
+		change_dir(&plan);
 	verify(&plan, privileged, old_gid);
 	exec_target(&plan, envp);
 }

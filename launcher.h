@@ -33,6 +33,9 @@ enum {
 enum userdb { USERDB_HOST, USERDB_ROOT };
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
 
+/* A subordinate id range from /etc/subuid or /etc/subgid (count 0: none). */
+struct subid_range { uint32_t start, count; };
+
 /* Landlock scoping (ABI >= 6), opt-in. */
 enum { SCOPE_SIGNAL = 1u << 0, SCOPE_ABSTRACT_UNIX = 1u << 1 };
 
@@ -59,6 +62,8 @@ struct launch_plan {
 	bool unsafe_root;
 	bool pivot_root;
 	bool userns;
+	bool map_root;             /* --map-root: uid and gid 0 in the namespace */
+	struct subid_range subuid, subgid;  /* --map-root's ranges, if any */
 
 	/* capabilities to keep: bit n is capability n */
 	uint64_t caps;
@@ -69,6 +74,7 @@ struct launch_plan {
 	bool close_fds;
 	bool tty_guard;
 	bool landlock;
+	bool require_landlock;     /* --require-landlock: its absence is fatal */
 	unsigned scope;            /* SCOPE_* bits, opt-in */
 	bool new_session;
 	int keep_fds[MAX_KEEP_FDS];
@@ -90,6 +96,13 @@ struct launch_plan {
 	char **argv;               /* PROGRAM [ARG]... */
 };
 
+/* Does the run need a private mount namespace (and so CAP_SYS_ADMIN)?
+ * The pre-flight asks this; every option that mounts belongs here. */
+static inline bool plan_needs_mount_ns(const struct launch_plan *p)
+{
+	return p->pivot_root;
+}
+
 /* parse.c — pure functions: no system calls, no globals, no exits.
  * Each returns 0 on success and -1 with *why set to a static message. */
 int parse_id(const char *s, bool *numeric, uint32_t *id, const char **why);
@@ -100,6 +113,11 @@ int parse_fd(const char *s, int *fd, const char **why);
 int parse_scope(const char *s, unsigned *scope, const char **why);
 int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
                      int *nfds, const char **why);
+/* /etc/subuid or /etc/subgid: the first "owner:start:count" line whose
+ * owner is name (may be NULL) or the number uid.  1 found, 0 none, -1 a
+ * malformed line (*line says which). */
+int parse_subid(const char *buf, size_t len, const char *name, uint32_t uid,
+                struct subid_range *r, size_t *line, const char **why);
 
 /* Plain-text account files (--userdb=root).  The callbacks see each entry
  * in file order; returning non-zero stops the walk.  A malformed line is an
@@ -131,7 +149,7 @@ int list_next(const char **cursor, const char **item, size_t *len,
 void parse_args(int argc, char **argv, struct launch_plan *p);
 void validate(struct launch_plan *p);
 void print_plan(const struct launch_plan *p, char **envp);
-void dry_run_loadable(const struct launch_plan *p, int rootfd, char **envp);
+void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path);
 
 /* userdb.c — the target's identity, resolved outside the root. */
 void resolve_identity(struct launch_plan *p, int rootfd);
@@ -140,11 +158,30 @@ void check_not_root(const struct launch_plan *p);
 /* confine.c — the layers beyond chroot; each exits on failure. */
 void set_no_new_privs(const struct launch_plan *p);
 void tty_guard(const struct launch_plan *p);
-int landlock_abi(void);
+bool tty_guard_holds(void);
+const char *tty_guard_probe(const struct launch_plan *p);
+int landlock_probe(const char **why);
+void landlock_preflight(const struct launch_plan *p);
 void landlock(const struct launch_plan *p);
-void enter_userns(struct launch_plan *p);
+long caller_session_keyring(void);         /* its serial, or -1 */
+void new_session_keyring(long caller);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
+
+/* userns.c — --userns and --map-root.  lookup_subids() fills the plan's
+ * ranges (validation time, so -n shows them); userns_trusts_owner() is the
+ * ownership rule's exception for a root of your own; enter_userns() enters
+ * the namespace (with --map-root: the PID namespace, /proc and /dev/pts,
+ * after a fork whose parent only relays) and returns in the process that
+ * goes on to exec the target. */
+#define MAP_ROOT_CAPS ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | \
+	(UINT64_C(1) << 2) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | \
+	(UINT64_C(1) << 5) | (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | \
+	(UINT64_C(1) << 31))  /* chown dac_override dac_read_search fowner
+	                       * fsetid kill setgid setuid setfcap */
+void lookup_subids(struct launch_plan *p);
+bool userns_trusts_owner(const struct launch_plan *p, uid_t owner);
+void enter_userns(struct launch_plan *p, int rootfd);
 
 /* audit.c — chdrop --audit=DIR: report ways out of a root directory,
  * read only.  Returns the exit status: 0 nothing found, 1 a hazard found,

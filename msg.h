@@ -11,6 +11,10 @@ extern int chdrop_verbose;
 /* One narration line on stderr, "PROG: ...", only under -v. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One line on stderr, "PROG: notice: ...", at every verbosity: for a
+ * layer that is not in force, which the administrator must see. */
+void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The highest capability the running kernel knows. */
 unsigned last_cap(void);
 

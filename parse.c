@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cap-ng.h>
+
 #include "launcher.h"
 
 /* A uid or gid: decimal digits only, optionally "+" to force a number
@@ -97,37 +99,16 @@ int list_next(const char **cursor, const char **item, size_t *len,
 	return 1;
 }
 
-/* The kernel's capability names, by number (linux/capability.h).  These
- * 41 strings are all chdrop ever needed of libcap-ng, and without it the
- * binary links the C library alone: one shared object fewer at every
- * launch, and a static build with any libc (docs/performance.md).  A
- * capability newer than this table is "unknown", as it would be to
- * libcap-ng 0.8.3. */
-static const char *const cap_names[] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
-	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
-	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
-	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
-	"audit_write", "audit_control", "setfcap", "mac_override",
-	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
-	"perfmon", "bpf", "checkpoint_restore",
-};
+/* Capability names come from libcap-ng's table (capng_name_to_capability,
+ * capng_capability_to_name), which touches no file and no process state:
+ * this file stays pure.  A capability newer than that table is "unknown". */
 
 /* The name of capability number cap, or "unknown". */
 const char *cap_name(unsigned cap)
 {
-	return cap < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[cap]
-	                                                       : "unknown";
-}
+	const char *n = capng_capability_to_name(cap);
 
-static int cap_number(const char *name)
-{
-	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return (int)i;
-	return -1;
+	return n != NULL ? n : "unknown";
 }
 
 /* Capability names, as capsh and systemd spell them: case-insensitive,
@@ -161,10 +142,12 @@ int parse_caps(const char *s, unsigned last_cap, uint64_t *caps,
 				*why = "unknown capability";
 				return -1;
 			}
-			name[i] = (char)tolower(c);
+			name[i] = (char)c;
 		}
 		name[len] = '\0';
-		cap = cap_number(name);
+		/* libcap-ng compares without case, but does not know the
+		 * cap_ prefix: stripped above. */
+		cap = capng_name_to_capability(name);
 		if (cap < 0) {
 			*why = "unknown capability";
 			return -1;
@@ -438,6 +421,57 @@ int parse_group(const char *buf, size_t len,
 {
 	struct gr_walk w = { cb, arg };
 	return each_line(buf, len, group_line, &w, line, why);
+}
+
+/* --- /etc/subuid and /etc/subgid ----------------------------------------
+ * "owner:start:count", owner a name or a uid; the same line rules as the
+ * account files.  A range must hold at least one id and end below
+ * 4294967295, which the kernel never maps. */
+
+struct subid_find {
+	const char *name;
+	uint32_t uid;
+	struct subid_range *r;
+};
+
+static int subid_line(const char *line, size_t len, void *ctx,
+                      const char **why)
+{
+	struct subid_find *s = ctx;
+	const char *f[3];
+	size_t fl[3];
+	uint32_t owner, start, count;
+	bool match;
+
+	if (split_fields(line, len, f, fl, 3) < 0) {
+		*why = "expected 3 fields";
+		return -1;
+	}
+	if (fl[0] == 0 || field_id(f[1], fl[1], &start) < 0 ||
+	    field_id(f[2], fl[2], &count) < 0 || count == 0 ||
+	    (uint64_t)start + count > UINT32_MAX) {
+		*why = "malformed entry";
+		return -1;
+	}
+	match = (s->name != NULL && fl[0] == strlen(s->name) &&
+	         memcmp(f[0], s->name, fl[0]) == 0) ||
+	        (field_id(f[0], fl[0], &owner) == 0 && owner == s->uid);
+	if (!match)
+		return 0;
+	s->r->start = start;
+	s->r->count = count;
+	return 1;
+}
+
+int parse_subid(const char *buf, size_t len, const char *name, uint32_t uid,
+                struct subid_range *r, size_t *line, const char **why)
+{
+	struct subid_find s = { name, uid, r };
+
+	r->start = r->count = 0;
+	if (each_line(buf, len, subid_line, &s, line, why) < 0)
+		return -1;
+	return r->count > 0;
 }
 
 /* Is name one of the comma-separated members? */

@@ -249,11 +249,22 @@ static void default_groups(struct launch_plan *p, const struct userdb_files *db,
 	p->ngroups = (size_t)n;
 }
 
-/* Under --userns the target is the caller: the same uid, gid and groups. */
+/* Under --userns the target is the caller: the same uid, gid and groups.
+ * Under --map-root it is root of the namespace (uid and gid 0, no
+ * supplementary groups, root's name, home and shell from the host's
+ * entry); those ids are the caller's own or their subordinate ids. */
 static void userns_identity(struct launch_plan *p)
 {
 	int n;
 
+	if (p->map_root) {
+		if (p->uid != 0)
+			errx(EXIT_CHDROP, "--map-root: runs as root of the "
+			     "namespace, not as --user=%s", p->user_spec);
+		p->gid = 0;
+		p->ngroups = 0;
+		return;
+	}
 	if (p->uid != getuid())
 		errx(EXIT_CHDROP, "--userns: runs as yourself (uid %u), not as "
 		     "--user=%s", (unsigned)getuid(), p->user_spec);
@@ -262,6 +273,54 @@ static void userns_identity(struct launch_plan *p)
 	if (n < 0)
 		err(EXIT_CHDROP, "getgroups");
 	p->ngroups = (size_t)n;
+}
+
+/* For the hint only, on the way out: does the root's etc/passwd name
+ * USER?  Read as plain text like --userdb=root, but quietly: any doubt
+ * (missing, not a regular file, too large, malformed) just means no hint. */
+struct name_query { const char *name; bool found; };
+
+static int name_match(const struct pw_entry *e, void *arg)
+{
+	struct name_query *q = arg;
+
+	q->found = e->name_len == strlen(q->name) &&
+	           memcmp(e->name, q->name, e->name_len) == 0;
+	return q->found;
+}
+
+static bool root_names_user(int rootfd, const char *name)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+		           RESOLVE_NO_SYMLINKS,
+	};
+	static char buf[1u << 20];
+	struct name_query q = { name, false };
+	char self[64];
+	const char *why;
+	struct stat st;
+	size_t line, got = 0;
+	ssize_t r;
+	int pathfd, fd;
+
+	if (rootfd < 0)
+		return false;
+	pathfd = (int)syscall(SYS_openat2, rootfd, "etc/passwd", &how, sizeof(how));
+	if (pathfd < 0)
+		return false;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	fd = fstat(pathfd, &st) == 0 && S_ISREG(st.st_mode)
+	     ? open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
+	close(pathfd);
+	if (fd < 0)
+		return false;
+	while (got < sizeof(buf) && (r = read(fd, buf + got, sizeof(buf) - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	return got < sizeof(buf) &&
+	       parse_passwd(buf, got, name_match, &q, &line, &why) == 0 && q.found;
 }
 
 void resolve_identity(struct launch_plan *p, int rootfd)
@@ -280,6 +339,9 @@ void resolve_identity(struct launch_plan *p, int rootfd)
 		db = &files;
 	}
 	lookup_user(db, spec, numeric, id, &a);
+	if (!a.found && !numeric && db == NULL && root_names_user(rootfd, spec))
+		errx(EXIT_CHDROP, "--user=%s: no such user on the host; the root's "
+		     "etc/passwd has it: --userdb=root to use that", spec);
 	if (!a.found && !numeric)
 		errx(EXIT_CHDROP, "--user=%s: no such user%s", spec,
 		     db ? " in the root's etc/passwd" : "");
@@ -336,6 +398,8 @@ void check_not_root(const struct launch_plan *p)
 {
 	bool root = p->uid == 0 || p->gid == 0;
 
+	if (p->map_root)
+		return;  /* root of a user namespace: the point of the option */
 	for (size_t i = 0; i < p->ngroups; i++)
 		root = root || p->groups[i] == 0;
 	if (!root)

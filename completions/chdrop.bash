@@ -186,9 +186,9 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --audit= --audit-format= --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
-			--no-tty-guard --new-session --no-landlock --scope=
+			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version
 			-u -g -G -r -w -c -e -n -v -h -V --" -- "$cur")
 		[[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == *= ]] &&

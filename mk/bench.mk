@@ -24,14 +24,25 @@ $(MUSL_INC):
 # start files (rcrt1.o) and linker flags are spelled out: without them the
 # result asks for /lib/ld-musl-*.so.1 or crashes at start.
 MUSL_LIB  = /usr/lib/$(shell $(CC) -dumpmachine | sed 's/-gnu$$/-musl/')
-chdrop-static: $(SRCS) launcher.h tty_filter.h | $(MUSL_INC)
+
+# libcap-ng for musl: Debian's libcap-ng.a is built against glibc, so
+# tools/libcap-ng-musl compiles libcap-ng's two source files from Debian's
+# source package (the installed version, fetched once through apt and
+# cached) with musl-gcc.  See there.
+CAPNG_MUSL = build/libcap-ng-musl
+$(CAPNG_MUSL)/libcap-ng.a: tools/libcap-ng-musl | $(MUSL_INC)
+	./tests/install-deps musl-tools dpkg-dev
+	MUSL_GCC=$(MUSL_GCC) MUSL_INC=$(abspath $(MUSL_INC)) ./tools/libcap-ng-musl $(CAPNG_MUSL)
+
+chdrop-static: $(SRCS) launcher.h tty_filter.h $(CAPNG_MUSL)/libcap-ng.a | $(MUSL_INC)
 	./tests/install-deps musl-tools
 	$(MUSL_GCC) -std=gnu11 -O2 $(HARDEN_CFLAGS) $(WARN_CFLAGS) \
-	    -idirafter $(MUSL_INC) -nostartfiles \
+	    -idirafter $(MUSL_INC) -I$(CAPNG_MUSL)/include -nostartfiles \
 	    -Wl,-static,-pie,--no-dynamic-linker,-z,text \
 	    -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(LDFLAGS) -o $@ \
 	    $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o \
 	    $$($(CC) -print-file-name=crtbeginS.o) $(SRCS) \
+	    $(CAPNG_MUSL)/libcap-ng.a \
 	    $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 	@file $@ | grep -q 'static-pie linked' || \
 	    { echo "make static: $@ is not a static PIE" >&2; rm -f $@; exit 1; }
@@ -61,6 +72,7 @@ bench: chdrop chdrop-static $(BENCH_TOOLS)
 
 bench-clean:
 	rm -f chdrop-static $(BENCH_TOOLS)
+	rm -rf $(CAPNG_MUSL)
 
 # The whole suite against the static build, so that it cannot rot.
 .PHONY: check-static

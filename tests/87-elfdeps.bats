@@ -297,7 +297,7 @@ tree_with_true() {
 	run -126 --separate-stderr chdrop -n -r "$t" -u "$TUSER" -- /bin/true
 	assert_one_error_line
 	assert_equal "$stderr" "chdrop: /bin/true: its ELF interpreter /lib64/ld-linux-x86-64.so.2 is missing inside $t"
-	assert_output ''
+	assert_line --regexp '^program='  # the plan, then the verdict
 }
 
 @test "-n: 126 naming the missing library, found along PATH" {
@@ -308,7 +308,7 @@ tree_with_true() {
 	run -126 --separate-stderr chdrop -n -r "$t" -u "$TUSER" --env=PATH=/bin -- true
 	assert_one_error_line
 	assert_equal "$stderr" "chdrop: /bin/true: library libc.so.6 (needed by /bin/true) is missing inside $t"
-	assert_output ''
+	assert_line --regexp '^program='  # the plan, then the verdict
 }
 
 @test "-n: 126 for a library of the wrong machine, read and never run" {

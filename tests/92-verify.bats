@@ -90,3 +90,10 @@ lied() {
 	assert_equal "$stderr" "chdrop: verification failed: seccomp filter"
 	refute_target_ran
 }
+
+@test "a capset that did nothing (libcap-ng calls it through libc): caught" {
+	lied capset
+	assert_equal "$status" 125
+	assert_equal "$stderr" "chdrop: verification failed: effective, permitted or inheritable capabilities"
+	refute_target_ran
+}

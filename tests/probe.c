@@ -729,6 +729,52 @@ static int cmd_io_uring_dir(char **argv)
 	return 0;
 }
 
+/* setns FD: join the namespace FD refers to (any kind). */
+static int cmd_setns(char **argv)
+{
+	int r = setns(atoi(argv[0]), 0);
+
+	printf("setns=%s\n", r == 0 ? "ok" : errname(errno));
+	return 0;
+}
+
+/* pidfd-getfd PIDFD N PATH: take descriptor N of the process PIDFD refers
+ * to (pidfd_getfd) and open PATH relative to it. */
+static int cmd_pidfd_getfd(char **argv)
+{
+	int fd = (int)syscall(438 /* SYS_pidfd_getfd */, atoi(argv[0]),
+	                      atoi(argv[1]), 0);
+	int f;
+
+	printf("pidfd_getfd=%s\n", fd >= 0 ? "ok" : errname(errno));
+	if (fd < 0)
+		return 0;
+	f = openat(fd, argv[2], O_RDONLY | O_CLOEXEC);
+	printf("pidfd_openat=%s\n", f >= 0 ? "ok" : errname(errno));
+	return 0;
+}
+
+/* signal PID SIG: send signal SIG (a number) to PID. */
+static int cmd_signal(char **argv)
+{
+	int r = kill((pid_t)atol(argv[0]), atoi(argv[1]));
+
+	printf("signal=%s\n", r == 0 ? "ok" : errname(errno));
+	return 0;
+}
+
+/* raise SIG: die of signal SIG (a number), default action. */
+static int cmd_raise(char **argv)
+{
+	int sig = atoi(argv[0]);
+
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	printf("raise=returned\n");
+	return 0;
+}
+
 struct command {
 	const char *name;
 	int nargs;           /* fixed count; -1: at least one, takes the rest;
@@ -764,6 +810,10 @@ static const struct command commands[] = {
 	{ "fs-ops", 1, cmd_fs_ops, 0 },
 	{ "unshare-user", 0, cmd_unshare_user, 0 },
 	{ "io-uring-dir", -1, cmd_io_uring_dir, 0 },
+	{ "setns", 1, cmd_setns, 0 },
+	{ "pidfd-getfd", 3, cmd_pidfd_getfd, 0 },
+	{ "signal", 2, cmd_signal, 0 },
+	{ "raise", 1, cmd_raise, 0 },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -40,6 +41,22 @@ int setgroups(size_t n, const gid_t *list)
 	int (*real)(size_t, const gid_t *) =
 		(int (*)(size_t, const gid_t *))dlsym(RTLD_NEXT, "setgroups");
 	return lie("setgroups") ? 0 : real(n, list);
+}
+
+/* libcap-ng sets P/E/I through libc's capset().  The lie is told on the
+ * last call, the one that gives up CAP_SETPCAP: an earlier call that did
+ * nothing would be caught loudly by the next step needing CAP_SETPCAP
+ * (the securebits), while this one leaves nothing after it but the
+ * verification. */
+int capset(cap_user_header_t h, cap_user_data_t d);
+int capset(cap_user_header_t h, cap_user_data_t d)
+{
+	int (*real)(cap_user_header_t, cap_user_data_t) =
+		(int (*)(cap_user_header_t, cap_user_data_t))
+		dlsym(RTLD_NEXT, "capset");
+	int drops_setpcap = !(d[0].permitted & (1u << CAP_SETPCAP));
+
+	return lie("capset") && drops_setpcap ? 0 : real(h, d);
 }
 
 int prctl(int option, ...)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: ISC */
+/* For the tests only (never linked into chdrop): run a command under a
+ * seccomp filter of the kind a service manager or a container puts on
+ * its processes, as systemd-nspawn does for Landlock.
+ *
+ *   refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND [ARG]...
+ *
+ *   -l EPERM|ENOSYS|EOPNOTSUPP  answer the three Landlock calls with it
+ *   -t                          answer prctl(PR_SET_SECCOMP) and seccomp(2)
+ *                               with EPERM: no further filter can be loaded
+ *   -u                          an unrelated filter only (it refuses
+ *                               acct(2)): a seccomp mode of 2 that guards
+ *                               nothing chdrop cares about
+ *   -n                          answer unshare(2) with EPERM (no namespaces)
+ *
+ * no_new_privs is left alone when the caller may load a filter without it
+ * (CAP_SYS_ADMIN), so chdrop's own --allow-new-privs stays testable. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "refuse: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
+	exit(125);
+}
+
+int main(int argc, char **argv)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int c, rc, ll = 0;
+	int tty = 0, unrelated = 0, nons = 0;
+
+	if (ctx == NULL)
+		die("seccomp_init", ENOMEM);
+	while ((c = getopt(argc, argv, "+l:tun")) != -1) {
+		switch (c) {
+		case 'l':
+			ll = strcmp(optarg, "EPERM") == 0 ? EPERM
+			   : strcmp(optarg, "ENOSYS") == 0 ? ENOSYS
+			   : strcmp(optarg, "EOPNOTSUPP") == 0 ? EOPNOTSUPP : 0;
+			if (ll == 0)
+				die(optarg, EINVAL);
+			break;
+		case 't': tty = 1; break;
+		case 'u': unrelated = 1; break;
+		case 'n': nons = 1; break;
+		default: return 125;
+		}
+	}
+	if (optind >= argc || (!ll && !tty && !unrelated && !nons)) {
+		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND...\n");
+		return 125;
+	}
+	if (ll) {
+		static const char *const calls[] = { "landlock_create_ruleset",
+			"landlock_add_rule", "landlock_restrict_self" };
+		for (size_t i = 0; i < 3; i++) {
+			int nr = seccomp_syscall_resolve_name(calls[i]);
+			if (nr == __NR_SCMP_ERROR)
+				die(calls[i], ENOSYS);
+			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)ll),
+			                           nr, 0)) < 0)
+				die(calls[i], rc);
+		}
+	}
+	if (tty) {
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prctl),
+		                           1, SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP))) < 0)
+			die("prctl rule", rc);
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		                           SCMP_SYS(seccomp), 0)) < 0)
+			die("seccomp rule", rc);
+	}
+	if (unrelated &&
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(acct), 0)) < 0)
+		die("acct rule", rc);
+	if (nons &&
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0)) < 0)
+		die("unshare rule", rc);
+	if (geteuid() == 0 &&
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
+		die("seccomp_attr_set", rc);
+	if ((rc = seccomp_load(ctx)) < 0)
+		die("seccomp_load", rc);
+	seccomp_release(ctx);
+	execvp(argv[optind], argv + optind);
+	fprintf(stderr, "refuse: exec %s: %s\n", argv[optind], strerror(errno));
+	return 127;
+}
