@@ -64,13 +64,20 @@ check: deps chdrop tests/probe tests/elfclosure
 demo:
 	./demo/run
 
+# The directories install makes (and no others) are noted in INSTALL_LOG,
+# and make uninstall removes them again once empty; ones that existed stay.
+# A staged install (DESTDIR, for a package) keeps no note.
+INSTALL_LOG = $(if $(DESTDIR),-,$(PREFIX)/share/chdrop/install-dirs)
+
 install: chdrop install-completions
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	./tools/install-dirs make $(INSTALL_LOG) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(if $(DESTDIR),,$(patsubst %/,%,$(dir $(INSTALL_LOG))))
 	install -m 0755 chdrop $(DESTDIR)$(BINDIR)/chdrop
 	install -m 0644 docs/chdrop.1 $(DESTDIR)$(MANDIR)/man1/chdrop.1
 
 uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(BINDIR)/chdrop $(DESTDIR)$(MANDIR)/man1/chdrop.1
+	./tools/install-dirs remove $(INSTALL_LOG)
 
 clean:
 	rm -f chdrop $(OBJS) tests/probe tests/elfclosure tools/gen-tty-filter tty_filter.h

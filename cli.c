@@ -16,6 +16,18 @@
 #include "launcher.h"
 #include "msg.h"
 
+/* An argument as an error message may show it: control bytes and what is
+ * not UTF-8 escaped (escape_text).  Only ever used on the way to exit. */
+static const char *shown(const char *s)
+{
+	char *e = malloc(4 * strlen(s) + 1);
+
+	if (e == NULL)
+		return "(unprintable)";
+	escape_text(e, s);
+	return e;
+}
+
 static void usage(FILE *out, int status)
 {
 	fputs(
@@ -73,6 +85,7 @@ static void usage(FILE *out, int status)
 "                         files -u USER could write that matter...) and\n"
 "                         exit: 0 none, 1 hazards, 125 could not finish\n"
 "      --audit-format=text|json  one line per finding (default) or JSON\n"
+"      --audit-level=hazard|all  print hazards only, or everything (default)\n"
 "  -v, --verbose          narrate each step on standard error\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -88,7 +101,7 @@ enum {
 	OPT_ALLOW_NEW_PRIVS, OPT_NO_SECUREBITS, OPT_INHERIT_FDS, OPT_KEEP_FD,
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
-	OPT_REQUIRE_LANDLOCK,
+	OPT_AUDIT_LEVEL, OPT_REQUIRE_LANDLOCK,
 };
 
 static const struct option long_options[] = {
@@ -116,6 +129,7 @@ static const struct option long_options[] = {
 	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
+	{ "audit-level",     required_argument, NULL, OPT_AUDIT_LEVEL },
 	{ "env",             required_argument, NULL, 'e' },
 	{ "dry-run",         no_argument,       NULL, 'n' },
 	{ "verbose",         no_argument,       NULL, 'v' },
@@ -123,6 +137,30 @@ static const struct option long_options[] = {
 	{ "version",         no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --audit-format and --audit-level. */
+static void audit_option(struct launch_plan *p, int opt, const char *arg)
+{
+	if (opt == OPT_AUDIT_FORMAT) {
+		if (strcmp(arg, "text") == 0)
+			p->audit_format = AUDIT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			p->audit_format = AUDIT_JSON;
+		else
+			errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
+			     shown(arg));
+		p->audit_format_set = true;
+		return;
+	}
+	if (strcmp(arg, "hazard") == 0)
+		p->audit_hazards_only = true;
+	else if (strcmp(arg, "all") == 0)
+		p->audit_hazards_only = false;
+	else
+		errx(EXIT_CHDROP, "--audit-level=%s: expected hazard or all",
+		     shown(arg));
+	p->audit_level_set = true;
+}
 
 void parse_args(int argc, char **argv, struct launch_plan *p)
 {
@@ -188,14 +226,8 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				p->audit_format = AUDIT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				p->audit_format = AUDIT_JSON;
-			else
-				errx(EXIT_CHDROP, "--audit-format=%s: expected text or json",
-				     optarg);
-			p->audit_format_set = true;
+		case OPT_AUDIT_LEVEL:
+			audit_option(p, c, optarg);
 			break;
 		case 'e':
 			if (p->nenv_set == MAX_ENV_SET)
@@ -285,20 +317,30 @@ static void validate_userns(struct launch_plan *p)
 }
 
 /* --audit reads a tree and runs nothing: of the other options only the
- * identity it judges for (-u, -g, -G) and -v mean anything. */
+ * identity it judges for (-u, -g, -G; --userns: "root or you"), -v and the
+ * --audit-* options mean anything. */
 static void validate_audit(const struct launch_plan *p)
 {
-	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->userns ||
-	    p->dry_run)
+	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->dry_run)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
-		     "--root, --chdir, --pivot-root, --userns and --dry-run");
+		     "--root, --chdir, --pivot-root and --dry-run");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
 	if (p->user_spec == NULL && (p->group_spec != NULL || p->groups_spec != NULL))
 		errx(EXIT_CHDROP, "--audit: --group and --groups need --user");
+	if (p->userns && (p->group_spec != NULL || p->groups_spec != NULL))
+		errx(EXIT_CHDROP, "--audit --userns: groups cannot change in a user "
+		     "namespace; drop --group and --groups");
+	if (p->map_root)
+		errx(EXIT_CHDROP, "--audit: --map-root is not supported; a tree "
+		     "owned by subordinate ids is judged as it lies on the host");
+	if (p->userns && p->user_spec == NULL && getuid() == 0)
+		errx(EXIT_CHDROP, "--audit --userns: root needs no namespace; name "
+		     "the user whose tree it is with --user");
 	if (p->audit[0] != '/')
-		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path", p->audit);
+		errx(EXIT_CHDROP, "--audit=%s: must be an absolute path",
+		     shown(p->audit));
 }
 
 /* Rules that involve more than one option. */
@@ -310,6 +352,8 @@ void validate(struct launch_plan *p)
 	}
 	if (p->audit_format_set)
 		errx(EXIT_CHDROP, "--audit-format needs --audit");
+	if (p->audit_level_set)
+		errx(EXIT_CHDROP, "--audit-level needs --audit");
 	if (p->map_root && !p->userns)
 		errx(EXIT_CHDROP, "--map-root needs --userns");
 	if (p->userns)

@@ -247,8 +247,10 @@ void landlock(const struct launch_plan *p)
 
 	if (!landlock_wanted(p))
 		return;
-	landlock_preflight(p);  /* checked before any change; kept as the net */
 	abi = landlock_probe(&why);
+	/* Checked before any change; kept here as the net (it exits). */
+	if ((p->scope != 0 && abi < 6) || (p->require_landlock && abi == 0))
+		landlock_preflight(p);
 	if (abi == 0) {
 		/* Said at every verbosity: the journal must show it. */
 		notice("Landlock is not in force: %s; file access is confined "
@@ -314,6 +316,10 @@ void new_session_keyring(long caller)
 			    strerror(errno));
 			return;
 		}
+		if (errno == EDQUOT)
+			errx(EXIT_CHDROP, "new session keyring: uid %u has used its "
+			     "key quota (sysctl kernel.keys.maxkeys, maxbytes)",
+			     (unsigned)getuid());
 		err(EXIT_CHDROP, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)");
 	}
 	now = caller_session_keyring();

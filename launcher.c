@@ -1166,9 +1166,16 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 static void run_audit(struct launch_plan *p) __attribute__((noreturn));
 static void run_audit(struct launch_plan *p)
 {
-	struct audit_opts o = { .format = p->audit_format };
+	struct audit_opts o = { .format = p->audit_format,
+	                        .hazards_only = p->audit_hazards_only,
+	                        .userns = p->userns };
 
-	if (p->user_spec != NULL) {
+	if (p->userns && p->user_spec == NULL) {  /* "you": the caller */
+		o.target_set = true;
+		o.uid = getuid();
+		o.gid = getgid();
+	} else if (p->user_spec != NULL) {
+		p->userns = false;  /* -u names "you": looked up, not the caller */
 		resolve_identity(p, -1);
 		o.target_set = true;
 		o.uid = p->uid;

@@ -91,6 +91,8 @@ struct launch_plan {
 	const char *audit;         /* NULL: no --audit */
 	enum audit_format audit_format;
 	bool audit_format_set;
+	bool audit_hazards_only;   /* --audit-level=hazard */
+	bool audit_level_set;
 	int verbose;
 
 	char **argv;               /* PROGRAM [ARG]... */
@@ -144,6 +146,15 @@ size_t sort_unique_gids(gid_t *v, size_t n);
 const char *cap_name(unsigned cap);
 int list_next(const char **cursor, const char **item, size_t *len,
               const char **why);
+/* A name made safe to print.  escape_text: every byte that is not part of
+ * a printable UTF-8 character (C0, DEL and C1 controls raw or encoded,
+ * invalid UTF-8, the line separators and bidirectional controls) and every
+ * backslash becomes \xNN; out holds 4 * strlen(in) + 1.  escape_json: the
+ * body of a JSON string, controls as \uNNNN, a byte that is not UTF-8 as
+ * \ufffd (*lossy set); out holds 6 * strlen(in) + 1.  Both return the
+ * length written. */
+size_t escape_text(char *out, const char *in);
+size_t escape_json(char *out, const char *in, bool *lossy);
 
 /* cli.c — options into the plan; the --dry-run report. */
 void parse_args(int argc, char **argv, struct launch_plan *p);
@@ -188,6 +199,8 @@ void enter_userns(struct launch_plan *p, int rootfd);
  * 125 the audit could not be completed. */
 struct audit_opts {
 	enum audit_format format;
+	bool hazards_only;         /* --audit-level=hazard: no info lines */
+	bool userns;               /* --userns: trusted are root and uid ("you") */
 	bool target_set;           /* -u given: judge what that user can write */
 	uid_t uid;
 	gid_t gid;                 /* primary group */

@@ -509,3 +509,107 @@ size_t sort_unique_gids(gid_t *v, size_t n)
 			v[++out] = v[i];
 	return out + 1;
 }
+
+/* --- escaping names for output ----------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (shortest form, no surrogates,
+ * at most U+10FFFF), its code point in *cp; 0 if there is none. */
+static size_t utf8_seq(const unsigned char *p, unsigned *cp)
+{
+	size_t n;
+	unsigned c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) { n = 2; c = p[0] & 0x1fu; }
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) { n = 3; c = p[0] & 0x0fu; }
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4) { n = 4; c = p[0] & 0x07u; }
+	else return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Code points a terminal or a reader must not get raw: C0, DEL and C1
+ * controls, the line and paragraph separators, and the bidirectional
+ * overrides and isolates (which reorder what follows them on screen). */
+static bool unsafe_cp(unsigned c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	       c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+size_t escape_text(char *out, const char *in)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p;) {
+		unsigned cp = 0;
+		size_t n = utf8_seq(p, &cp);
+
+		if (n == 0 || unsafe_cp(cp) || cp == '\\') {
+			if (n == 0)
+				n = 1;
+			for (size_t i = 0; i < n; i++) {
+				out[o++] = '\\';
+				out[o++] = 'x';
+				out[o++] = hexdig[p[i] >> 4];
+				out[o++] = hexdig[p[i] & 15];
+			}
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t escape_json(char *out, const char *in, bool *lossy)
+{
+	size_t o = 0;
+
+	*lossy = false;
+	for (const unsigned char *p = (const unsigned char *)in; *p;) {
+		unsigned cp = 0;
+		size_t n = utf8_seq(p, &cp);
+
+		if (n == 0) {
+			memcpy(out + o, "\\ufffd", 6);
+			o += 6;
+			*lossy = true;
+			p++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)cp;
+		} else if (unsafe_cp(cp)) {
+			memcpy(out + o, "\\u", 2);
+			out[o + 2] = hexdig[cp >> 12 & 15];
+			out[o + 3] = hexdig[cp >> 8 & 15];
+			out[o + 4] = hexdig[cp >> 4 & 15];
+			out[o + 5] = hexdig[cp & 15];
+			o += 6;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return o;
+}

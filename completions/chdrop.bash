@@ -165,6 +165,10 @@ _chdrop() {
 		mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur")
 		return 0
 		;;
+	--audit-level)
+		mapfile -t COMPREPLY < <(compgen -W "hazard all" -- "$cur")
+		return 0
+		;;
 	-w | --chdir)
 		# A path inside the root: absolute.
 		[[ "$cur" == /* ]] || cur=/$cur
@@ -186,7 +190,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --audit-level= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version

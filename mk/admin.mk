@@ -2,12 +2,18 @@
 # Where administrators meet chdrop (issue 6): a real systemd, packages,
 # shell completions.  Included by the Makefile.
 
-.PHONY: check-systemd
+.PHONY: check-systemd check-container
 
 # Boots a minimal Debian under systemd-nspawn and runs chdrop from real
 # units (tests/systemd/run; needs debootstrap and systemd-container).
 check-systemd: chdrop
 	timeout 480 ./tests/systemd/run
+
+# The README's ./demo/run and ./tests/run inside systemd-nspawn of a fresh
+# Debian 12 (tests/container/run), with only the capabilities and the
+# Landlock calls allowed that the README says a container must allow.
+check-container:
+	./tests/container/run
 
 # Shell completions.  Debian's zsh looks in vendor-completions; most other
 # systems, and zsh's own default, in site-functions.
@@ -17,7 +23,8 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 .PHONY: install-completions uninstall-completions
 
 install-completions:
-	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	./tools/install-dirs make $(INSTALL_LOG) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(if $(DESTDIR),,$(patsubst %/,%,$(dir $(INSTALL_LOG))))
 	install -m 0644 completions/chdrop.bash $(DESTDIR)$(BASHCOMPDIR)/chdrop
 	install -m 0644 completions/_chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
 

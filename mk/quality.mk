@@ -16,7 +16,7 @@ VALGRIND   ?= valgrind
 
 Q_DIR      = build/quality
 # Our own C beyond the product: fuzz harnesses, the loop driver, the LSan hook.
-Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c tools/*.c) tests/elfclosure.c
+Q_TEST_C   = $(wildcard tests/fuzz/*.c tests/loop/*.c tests/sanitize/*.c tests/seccomp/*.c tools/*.c) tests/elfclosure.c
 
 .PHONY: quality lint lint-werror lint-analyzer lint-cppcheck lint-tidy \
         lint-shell check-sanitize check-valgrind fuzz check-loop
@@ -151,7 +151,7 @@ check-valgrind: chdrop tests/probe
 
 FUZZ_SECONDS   ?= 20
 FUZZ_MIN_EXECS ?= 0
-FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid elf ldcache
+FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid escape elf ldcache
 FUZZ_DIR        = $(Q_DIR)/fuzz
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -141,6 +141,7 @@ SECUREBITS_LOCKED=0xef
 }
 
 @test "Landlock: a kept descriptor cannot be reopened through /proc" {
+	require_landlock
 	exec 8<"$TESTDIR/hostfile"
 	run -0 --separate-stderr chdrop --keep-fd=8 -r "$TESTDIR/proot" -u "$TUSER" -- /bin/probe read-fd 8 open /proc/self/fd/8 open /etc/passwd
 	exec 8<&-
@@ -157,10 +158,12 @@ SECUREBITS_LOCKED=0xef
 }
 
 @test "Landlock: /proc magic links to the host root lead nowhere" {
+	require_landlock
 	# The target's own /proc/self/root is its root; pid 1's needs ptrace
 	# rights anyway, so use a process of the same user outside the root.
 	setpriv --reuid="$TUSER_UID" --regid="$TUSER_GID" --clear-groups -- sleep 30 >/dev/null 2>&1 3>&- &
 	local spid=$!
+	wait_exec "$spid" sleep
 	run -0 --separate-stderr chdrop -r "$TESTDIR/proot" -u "$TUSER" -- /bin/probe open "/proc/$spid/root/etc/passwd"
 	kill "$spid"
 	wait "$spid" || true
@@ -171,6 +174,7 @@ SECUREBITS_LOCKED=0xef
 @test "control: the same /proc path opens without chdrop's drop (so the test above can fail)" {
 	setpriv --reuid="$TUSER_UID" --regid="$TUSER_GID" --clear-groups -- sleep 30 >/dev/null 2>&1 3>&- &
 	local spid=$!
+	wait_exec "$spid" sleep
 	run -0 --separate-stderr chroot --userspec="$TUSER_UID:$TUSER_GID" "$TESTDIR/proot" /bin/probe open "/proc/$spid/root/etc/passwd"
 	kill "$spid"
 	wait "$spid" || true

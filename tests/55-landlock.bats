@@ -23,7 +23,7 @@ teardown_file() {
 }
 setup() {
 	default_setup
-	[ "$(landlock_abi)" -ge 1 ] || skip "kernel without Landlock"
+	require_landlock
 }
 teardown() {
 	[ -n "${OUTSIDE_PID:-}" ] && kill "$OUTSIDE_PID" 2>/dev/null
@@ -127,7 +127,7 @@ start_outside() {
 }
 
 @test "--scope=signal: kill of an outside same-uid process fails with EPERM" {
-	[ "$(landlock_abi)" -ge 6 ] || skip "Landlock ABI < 6"
+	require_landlock 6
 	start_outside
 	run -0 --separate-stderr chdrop --scope=signal -r "$ROOT" -u "$TUSER" -- \
 		/bin/probe kill "$OUTSIDE_PID"
@@ -160,7 +160,7 @@ while True:
 }
 
 @test "--scope=abstract-unix: connect to an outside abstract socket fails" {
-	[ "$(landlock_abi)" -ge 6 ] || skip "Landlock ABI < 6"
+	require_landlock 6
 	start_abstract_listener "chdrop-test-$$"
 	run -0 --separate-stderr chdrop --scope=abstract-unix -r "$ROOT" -u "$TUSER" -- \
 		/bin/probe connect-abstract "chdrop-test-$$"
@@ -175,7 +175,7 @@ while True:
 }
 
 @test "--scope=signal,abstract-unix: both at once" {
-	[ "$(landlock_abi)" -ge 6 ] || skip "Landlock ABI < 6"
+	require_landlock 6
 	start_outside
 	start_abstract_listener "chdrop-test2-$$"
 	run -0 --separate-stderr chdrop --scope=signal,abstract-unix -r "$ROOT" \

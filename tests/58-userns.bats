@@ -100,6 +100,7 @@ as_user() {
 }
 
 @test "--userns: Landlock still confines file access to the root" {
+	require_landlock
 	run -0 --separate-stderr as_user --userns -r "$UROOT" -- /bin/probe fs-ops /srv/work
 	assert_probe fs ok
 }

@@ -247,6 +247,21 @@ MR_CAPS=0x800000ff
 	[[ "$st" == 143 ]]
 }
 
+@test "--map-root: Ctrl-C on the terminal reaches the target; a shell has job control" {
+	run -0 --separate-stderr "$PROBE_BIN" pty --intr-on=ready=1 \
+		setpriv --reuid="$MRUSER" --regid="$MRUSER" --init-groups -- \
+		"$TESTDIR/chdrop" --userns --map-root -r "$TREE" -- /usr/local/bin/probe wait-signal
+	assert_line got=SIGINT
+	# shellcheck disable=SC2016  # expanded by bash inside the tree
+	run -0 --separate-stderr "$PROBE_BIN" pty \
+		setpriv --reuid="$MRUSER" --regid="$MRUSER" --init-groups -- \
+		"$TESTDIR/chdrop" --userns --map-root -r "$TREE" -- \
+		/bin/bash -i -c 'echo "flags=$-"; sleep 0.1 & jobs; wait'
+	refute_output --partial "no job control"
+	assert_line --regexp '^flags=.*m'
+	assert_line --regexp '^\[1\]\+ +Running +sleep 0.1 &$'
+}
+
 @test "--map-root without a range: the single mapping, and one line saying what will not work" {
 	run -0 --separate-stderr as_tuser --userns --map-root -r "$UROOT" -- /bin/probe
 	assert_probe uid 0,0,0

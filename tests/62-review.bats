@@ -117,6 +117,20 @@ in_root_session() {
 	[[ "$stderr" == *"new session keyring"* ]]
 }
 
+@test "a target uid whose key quota is used up: 125, saying so" {
+	# uid 54321 (no account) fills its own quota from a keyring of its own,
+	# kept alive while chdrop runs as that uid.
+	setpriv --reuid=54321 --regid=54321 --clear-groups keyctl session - sh -c '
+		i=0; while keyctl add user "k$i" x @s >/dev/null 2>&1; do i=$((i+1)); done
+		echo full >"$1"; exec sleep 30' sh "$TESTDIR/quota-full" 3>&- &
+	local filler=$!
+	for _ in $(seq 100); do [[ -e "$TESTDIR/quota-full" ]] && break; sleep 0.1; done
+	run -125 --separate-stderr chdrop -u 54321 -g 54321 -- /bin/true
+	kill "$filler" 2>/dev/null || true
+	assert_one_error_line
+	[[ "$stderr" == *"new session keyring: uid 54321 has used its key quota"* ]]
+}
+
 # --- 2. namespace and pidfd descriptors ---------------------------------------
 
 @test "--keep-fd of a user-namespace descriptor is refused" {

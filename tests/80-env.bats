@@ -56,7 +56,10 @@ setup() { default_setup; }
 }
 
 @test "--reset-env: only TERM kept; HOME USER LOGNAME SHELL PATH set" {
-	run -0 --separate-stderr env TERM=vt100 CHDROPT_GONE=1 LD_PRELOAD=/x.so PATH=/evil:/usr/bin \
+	# Not systemd's variables, which --reset-env also keeps: a container
+	# or a service manager may have set NOTIFY_SOCKET for this shell.
+	run -0 --separate-stderr env -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID \
+		-u LISTEN_FDNAMES TERM=vt100 CHDROPT_GONE=1 LD_PRELOAD=/x.so PATH=/evil:/usr/bin \
 		"${CHDROP_ARGV[@]}" --reset-env -r "$ROOT" -u "$TUSER" -- /bin/probe
 	assert_probe env.TERM vt100
 	assert_probe env.HOME "/home/$TUSER"

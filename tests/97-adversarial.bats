@@ -74,10 +74,6 @@ teardown() {
 	true
 }
 
-landlock_on() {
-	[ "$(landlock_abi)" -ge 1 ]
-}
-
 # A process of the target's uid outside the root, holding a listening unix
 # socket and a file of its own there.  Sets LISTENER_PID.
 start_outside_listener() {
@@ -123,7 +119,7 @@ time.sleep(60)
 # ptrace check on the /proc/PID/root magic link.
 
 @test "connect to an outside unix socket through /proc/PID/root is refused" {
-	landlock_on || skip "kernel without Landlock"
+	require_landlock
 	start_outside_listener
 	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -- /bin/adv connect "/proc/$LISTENER_PID/root$TESTDIR/out/sock"
 	refute_line connect=ok
@@ -136,7 +132,7 @@ time.sleep(60)
 }
 
 @test "chmod of the target uid's own file outside, through /proc/PID/root, is refused" {
-	landlock_on || skip "kernel without Landlock"
+	require_landlock
 	start_outside_listener
 	run -0 --separate-stderr chdrop -r "$ROOT" -u "$TUSER" -- /bin/adv chmod "/proc/$LISTENER_PID/root$TESTDIR/out/owned"
 	refute_line chmod=ok

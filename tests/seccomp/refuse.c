@@ -30,59 +30,71 @@ static void die(const char *what, int rc)
 	exit(125);
 }
 
+struct opts { int ll, tty, unrelated, nons; };
+
+static void add(scmp_filter_ctx ctx, const char *what, int nr, unsigned e)
+{
+	int rc;
+
+	if (nr == __NR_SCMP_ERROR)
+		die(what, ENOSYS);
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(e), nr, 0)) < 0)
+		die(what, rc);
+}
+
+static void build(scmp_filter_ctx ctx, const struct opts *o)
+{
+	static const char *const calls[] = { "landlock_create_ruleset",
+		"landlock_add_rule", "landlock_restrict_self" };
+
+	for (size_t i = 0; o->ll && i < 3; i++)
+		add(ctx, calls[i], seccomp_syscall_resolve_name(calls[i]),
+		    (unsigned)o->ll);
+	if (o->tty) {
+		int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prctl),
+		                      1, SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
+		if (rc < 0)
+			die("prctl rule", rc);
+		add(ctx, "seccomp", SCMP_SYS(seccomp), EPERM);
+	}
+	if (o->unrelated)
+		add(ctx, "acct", SCMP_SYS(acct), EPERM);
+	if (o->nons)
+		add(ctx, "unshare", SCMP_SYS(unshare), EPERM);
+}
+
+static int errno_named(const char *s)
+{
+	return strcmp(s, "EPERM") == 0 ? EPERM
+	     : strcmp(s, "ENOSYS") == 0 ? ENOSYS
+	     : strcmp(s, "EOPNOTSUPP") == 0 ? EOPNOTSUPP : 0;
+}
+
 int main(int argc, char **argv)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int c, rc, ll = 0;
-	int tty = 0, unrelated = 0, nons = 0;
+	struct opts o = { 0, 0, 0, 0 };
+	int c, rc;
 
 	if (ctx == NULL)
 		die("seccomp_init", ENOMEM);
 	while ((c = getopt(argc, argv, "+l:tun")) != -1) {
 		switch (c) {
 		case 'l':
-			ll = strcmp(optarg, "EPERM") == 0 ? EPERM
-			   : strcmp(optarg, "ENOSYS") == 0 ? ENOSYS
-			   : strcmp(optarg, "EOPNOTSUPP") == 0 ? EOPNOTSUPP : 0;
-			if (ll == 0)
+			if ((o.ll = errno_named(optarg)) == 0)
 				die(optarg, EINVAL);
 			break;
-		case 't': tty = 1; break;
-		case 'u': unrelated = 1; break;
-		case 'n': nons = 1; break;
+		case 't': o.tty = 1; break;
+		case 'u': o.unrelated = 1; break;
+		case 'n': o.nons = 1; break;
 		default: return 125;
 		}
 	}
-	if (optind >= argc || (!ll && !tty && !unrelated && !nons)) {
+	if (optind >= argc || (!o.ll && !o.tty && !o.unrelated && !o.nons)) {
 		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND...\n");
 		return 125;
 	}
-	if (ll) {
-		static const char *const calls[] = { "landlock_create_ruleset",
-			"landlock_add_rule", "landlock_restrict_self" };
-		for (size_t i = 0; i < 3; i++) {
-			int nr = seccomp_syscall_resolve_name(calls[i]);
-			if (nr == __NR_SCMP_ERROR)
-				die(calls[i], ENOSYS);
-			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)ll),
-			                           nr, 0)) < 0)
-				die(calls[i], rc);
-		}
-	}
-	if (tty) {
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prctl),
-		                           1, SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP))) < 0)
-			die("prctl rule", rc);
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		                           SCMP_SYS(seccomp), 0)) < 0)
-			die("seccomp rule", rc);
-	}
-	if (unrelated &&
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(acct), 0)) < 0)
-		die("acct rule", rc);
-	if (nons &&
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0)) < 0)
-		die("unshare rule", rc);
+	build(ctx, &o);
 	if (geteuid() == 0 &&
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
 		die("seccomp_attr_set", rc);
