@@ -29,7 +29,7 @@ ensure_mr_user() {
 			usermod --add-subuids "$SUB_START-$((SUB_START + SUB_COUNT - 1))" "$MRUSER"
 		grep -q "^$MRUSER:" /etc/subgid ||
 			usermod --add-subgids "$SUB_START-$((SUB_START + SUB_COUNT - 1))" "$MRUSER"
-	) 9>/run/lock/chdrop-test-users.lock
+	) 9>"$CHDROP_TEST_BASE/chdrop-test-users.lock"
 }
 
 # Build the cached tree once (as the user, the way the man page says).
