@@ -25,7 +25,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c mounts.c audit.c msg.c manifest.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c mounts.c audit.c msg.c manifest.c elfdeps.c
 OBJS = $(SRCS:.c=.o)
 
 # chdrop-root (its own folder): builds and refreshes roots.  It shares the
@@ -49,7 +49,7 @@ chdrop-root/%.o: chdrop-root/%.c chdrop-root/root.h manifest.h elfdeps.h launche
 chdrop: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
 
-%.o: %.c launcher.h msg.h manifest.h
+%.o: %.c launcher.h msg.h manifest.h elfdeps.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The terminal guard's seccomp filter, built by libseccomp at build time.
@@ -64,11 +64,15 @@ tty_filter.h: tools/gen-tty-filter
 tests/probe: tests/probe.c
 	$(CC) -static -O2 -Wall -Wextra -o $@ $<
 
+# The closure resolver's test driver (tests/87-elfdeps.bats).
+tests/elfclosure: tests/elfclosure.c elfdeps.c elfdeps.h
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/elfclosure.c elfdeps.c
+
 # Installs what the build and the tests need on Debian (no-op when present).
 deps:
 	@./tests/install-deps
 
-check: deps chdrop chdrop-root/chdrop-root tests/probe
+check: deps chdrop chdrop-root/chdrop-root tests/probe tests/elfclosure
 	$(BATS) tests/
 
 demo:
@@ -93,7 +97,7 @@ uninstall: uninstall-completions
 	./tools/install-dirs remove $(INSTALL_LOG)
 
 clean:
-	rm -f chdrop $(OBJS) chdrop-root/chdrop-root $(ROOT_OBJS) tests/probe tools/gen-tty-filter tty_filter.h
+	rm -f chdrop $(OBJS) chdrop-root/chdrop-root $(ROOT_OBJS) tests/probe tests/elfclosure tools/gen-tty-filter tty_filter.h
 
 # Further targets (quality gates, benchmark, packaging), one file each.
 -include mk/*.mk
