@@ -52,6 +52,10 @@ static void usage(FILE *out, int status)
 "      --pivot-root       pivot_root in a private mount namespace, not chroot\n"
 "      --userns           as an ordinary user: enter a root of your own, as\n"
 "                         yourself, through an unprivileged user namespace\n"
+"      --stale=warn|refuse|ignore  when DIR has a chdrop-root manifest,\n"
+"                         compare each copy's host source (stat, no hash):\n"
+"                         warn in one line (default), refuse (125), or\n"
+"                         skip the check\n"
 "      --map-root         with --userns: be root of the namespace, your\n"
 "                         /etc/subuid range mapped (newuidmap), in a PID\n"
 "                         namespace with /proc and /dev: dpkg works in a\n"
@@ -114,7 +118,7 @@ enum {
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
 	OPT_AUDIT_LEVEL, OPT_REQUIRE_LANDLOCK,
-	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
+	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM, OPT_STALE,
 };
 
 static const struct option long_options[] = {
@@ -127,6 +131,7 @@ static const struct option long_options[] = {
 	{ "chdir",           required_argument, NULL, 'w' },
 	{ "unsafe-root",     no_argument,       NULL, OPT_UNSAFE_ROOT },
 	{ "pivot-root",      no_argument,       NULL, OPT_PIVOT_ROOT },
+	{ "stale",           required_argument, NULL, OPT_STALE },
 	{ "caps",            required_argument, NULL, 'c' },
 	{ "allow-new-privs", no_argument,       NULL, OPT_ALLOW_NEW_PRIVS },
 	{ "no-securebits",   no_argument,       NULL, OPT_NO_SECUREBITS },
@@ -238,6 +243,18 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 		case 'r': p->root = optarg; break;
 		case 'w': p->chdir = optarg; break;
 		case OPT_UNSAFE_ROOT: p->unsafe_root = true; break;
+		case OPT_STALE:
+			if (strcmp(optarg, "warn") == 0)
+				p->stale = STALE_WARN;
+			else if (strcmp(optarg, "refuse") == 0)
+				p->stale = STALE_REFUSE;
+			else if (strcmp(optarg, "ignore") == 0)
+				p->stale = STALE_IGNORE;
+			else
+				errx(EXIT_CHDROP, "--stale=%s: expected warn, refuse or "
+				     "ignore", shown(optarg));
+			p->stale_set = true;
+			break;
 		case OPT_PIVOT_ROOT: p->pivot_root = true; break;
 		case 'c': {
 			uint64_t caps;
@@ -378,6 +395,9 @@ static void validate_audit(const struct launch_plan *p)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
 		     "--root, --chdir, --pivot-root, --dry-run and the per-run "
 		     "mounts");
+	if (p->stale_set)
+		errx(EXIT_CHDROP, "--audit: --stale is for a launch; --audit "
+		     "reports stale copies itself");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
@@ -418,6 +438,8 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--userdb=root needs --root");
 	if (p->pivot_root && p->root == NULL)
 		errx(EXIT_CHDROP, "--pivot-root needs --root");
+	if (p->stale_set && p->root == NULL)
+		errx(EXIT_CHDROP, "--stale needs --root");
 	if (p->nmounts > 0 && p->root == NULL)
 		errx(EXIT_CHDROP, "%s needs --root", p->mounts[0].opt);
 	if (p->dev && p->root == NULL)
@@ -519,6 +541,16 @@ static void print_landlock(const struct launch_plan *p)
 		printf("landlock=no: %s\n", why);
 }
 
+/* The launch-time manifest check (stale.c): what it found. */
+static void print_stale(const struct launch_plan *p)
+{
+	if (p->stale_found == STALE_FOUND)
+		print_kv("stale", p->stale_path);
+	else
+		printf("stale=%s\n", p->stale == STALE_IGNORE && p->root ? "ignored"
+		       : p->stale_found == STALE_CURRENT ? "current" : "none");
+}
+
 void print_plan(const struct launch_plan *p, char **envp)
 {
 	bool first = true;
@@ -532,6 +564,7 @@ void print_plan(const struct launch_plan *p, char **envp)
 	print_kv("root", p->root ? p->root : "none");
 	printf("mode=%s\n", !p->root ? "none" : p->pivot_root ? "pivot_root" : "chroot");
 	print_kv("chdir", p->chdir ? p->chdir : p->root ? "/" : "unchanged");
+	print_stale(p);
 	printf("userdb=%s\n", p->userdb == USERDB_ROOT ? "root" : "host");
 	print_kv("user", p->user_name);
 	printf("uid=%u\ngid=%u\n", (unsigned)p->uid, (unsigned)p->gid);

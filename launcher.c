@@ -19,6 +19,10 @@
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
+ * 5a. --stale: when the root has a chdrop-root manifest, read it through
+ *     that descriptor (the --userdb=root care) and lstat each copy's host
+ *     source: one warning line at the first stale one (the one warning
+ *     before any privilege changes), or 125 under --stale=refuse.
  *  6. Resolve names while still outside the root: through the host's NSS,
  *     or (--userdb=root) by parsing the root's passwd/group files as plain
  *     text through that descriptor.  No code from the tree is ever loaded
@@ -1231,6 +1235,7 @@ int main(int argc, char **argv)
 	}
 	if (plan.root != NULL)
 		rootfd = open_root(&plan);
+	check_stale(&plan, rootfd);
 	resolve_identity(&plan, rootfd);
 	check_not_root(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));

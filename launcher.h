@@ -43,6 +43,10 @@ struct mount_spec {
 
 enum userdb { USERDB_HOST, USERDB_ROOT };
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
+enum stale_mode { STALE_WARN, STALE_REFUSE, STALE_IGNORE };  /* --stale= */
+/* What the launch-time check found (stale.c), for -n's stale= line. */
+enum stale_found { STALE_NOT_RUN, STALE_NO_MANIFEST, STALE_CURRENT,
+                   STALE_FOUND };
 
 /* A subordinate id range from /etc/subuid or /etc/subgid (count 0: none). */
 struct subid_range { uint32_t start, count; };
@@ -72,6 +76,10 @@ struct launch_plan {
 	const char *chdir;         /* NULL: "/" inside a root, else unchanged */
 	bool unsafe_root;
 	bool pivot_root;
+	enum stale_mode stale;     /* --stale=, default warn */
+	bool stale_set;            /* --stale= was given */
+	enum stale_found stale_found;
+	const char *stale_path;    /* STALE_FOUND: the stale entry named */
 	bool userns;
 	bool map_root;             /* --map-root: uid and gid 0 in the namespace */
 	struct subid_range subuid, subgid;  /* --map-root's ranges, if any */
@@ -182,8 +190,24 @@ void validate(struct launch_plan *p);
 void print_plan(const struct launch_plan *p, char **envp);
 void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path);
 
+/* stale.c — the launch-time manifest check (ROOT/.chdrop/manifest, made
+ * by chdrop-root): every entry's host source lstat()ed and compared with
+ * the identity recorded when it was copied; no hashing.  Warns in one
+ * line (STALE_WARN) or exits 125 (STALE_REFUSE) at the first stale entry;
+ * an unreadable or malformed manifest exits 125 either way.  Sets
+ * p->stale_found.  Call before any privilege changes. */
+void check_stale(struct launch_plan *p, int rootfd);
+
 /* userdb.c — the target's identity, resolved outside the root. */
 void resolve_identity(struct launch_plan *p, int rootfd);
+/* A regular file beneath the root, read whole with the --userdb=root care
+ * (openat2 RESOLVE_IN_ROOT, no symlink, root-owned, not group/other-
+ * writable, at most max bytes; NUL-terminated); what names the caller in
+ * messages.  Exits 125 on any failure, except that a missing file gives
+ * NULL when may_be_missing. */
+char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
+                   size_t max, bool may_be_missing, const char *what,
+                   size_t *len);
 void check_not_root(const struct launch_plan *p);
 
 /* confine.c — the layers beyond chroot; each exits on failure. */

@@ -22,9 +22,11 @@
 #define MAX_ACCOUNT_FILE (16u << 20)
 
 /* Open a file beneath the root, every component resolved as if the root
- * were "/" (so a symlink cannot leave it), and read it whole. */
-static char *read_in_root(const struct launch_plan *p, int rootfd,
-                          const char *name, size_t *len)
+ * were "/" (so a symlink cannot leave it), and read it whole.  Shared with
+ * stale.c (the manifest); what names the caller in every message. */
+char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
+                   size_t max, bool may_be_missing, const char *what,
+                   size_t *len)
 {
 	/* O_PATH first: opening a device node for real (a watchdog, say)
 	 * has effects, so the file is looked at before it is opened. */
@@ -40,25 +42,34 @@ static char *read_in_root(const struct launch_plan *p, int rootfd,
 	int pathfd, fd;
 
 	pathfd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	if (pathfd < 0 && errno == ENOENT && may_be_missing) {
+		*len = 0;
+		return NULL;
+	}
+	if (pathfd < 0 && errno == ELOOP)
+		errx(EXIT_CHDROP, "%s: %s/%s: reached through a symlink", what,
+		     p->root, name);
 	if (pathfd < 0)
-		err(EXIT_CHDROP, "--userdb=root: %s/%s", p->root, name);
+		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
 	if (fstat(pathfd, &st) < 0)
-		err(EXIT_CHDROP, "--userdb=root: fstat %s/%s", p->root, name);
+		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
 	if (!S_ISREG(st.st_mode))
-		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not a regular file",
+		errx(EXIT_CHDROP, "%s: %s/%s: not a regular file", what,
 		     p->root, name);
 	/* Reopen that very file for reading, through the host's /proc. */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
 	fd = open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		err(EXIT_CHDROP, "--userdb=root: reopen %s/%s", p->root, name);
+		err(EXIT_CHDROP, "%s: reopen %s/%s", what, p->root, name);
 	if (close(pathfd) < 0)
-		err(EXIT_CHDROP, "--userdb=root: close");
-	if (!p->unsafe_root && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
-		errx(EXIT_CHDROP, "--userdb=root: %s/%s: not owned by root or "
-		     "writable by group or others", p->root, name);
-	if ((uintmax_t)st.st_size > MAX_ACCOUNT_FILE)
-		errx(EXIT_CHDROP, "--userdb=root: %s/%s: too large", p->root, name);
+		err(EXIT_CHDROP, "%s: close", what);
+	if (!p->unsafe_root &&
+	    ((st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid)) ||
+	     (st.st_mode & (S_IWGRP | S_IWOTH))))
+		errx(EXIT_CHDROP, "%s: %s/%s: not owned by root or writable by "
+		     "group or others", what, p->root, name);
+	if ((uintmax_t)st.st_size > max)
+		errx(EXIT_CHDROP, "%s: %s/%s: too large", what, p->root, name);
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		err(EXIT_CHDROP, "malloc");
@@ -67,7 +78,7 @@ static char *read_in_root(const struct launch_plan *p, int rootfd,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			err(EXIT_CHDROP, "--userdb=root: read %s/%s", p->root, name);
+			err(EXIT_CHDROP, "%s: read %s/%s", what, p->root, name);
 		if (r == 0)
 			break;
 		got += (size_t)r;
@@ -143,8 +154,10 @@ struct userdb_files { char *passwd, *group; size_t passwd_len, group_len; };
 static void root_db_load(const struct launch_plan *p, int rootfd,
                          struct userdb_files *db)
 {
-	db->passwd = read_in_root(p, rootfd, "etc/passwd", &db->passwd_len);
-	db->group = read_in_root(p, rootfd, "etc/group", &db->group_len);
+	db->passwd = read_in_root(p, rootfd, "etc/passwd", MAX_ACCOUNT_FILE,
+	                          false, "--userdb=root", &db->passwd_len);
+	db->group = read_in_root(p, rootfd, "etc/group", MAX_ACCOUNT_FILE,
+	                         false, "--userdb=root", &db->group_len);
 }
 
 static void walk_passwd(const struct userdb_files *db, struct pw_query *q)

@@ -82,7 +82,7 @@ _chdrop() {
 	fi
 
 	# Find the --root given so far, and where the program starts.
-	local -a takes_arg=(-u --user -g --group -G --groups --userdb -r --root
+	local -a takes_arg=(-u --user -g --group -G --groups --userdb --stale -r --root
 		-w --chdir -c --caps --keep-fd --scope -e --env)
 	local prog_at=0 expect=0
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -157,6 +157,10 @@ _chdrop() {
 		mapfile -t COMPREPLY < <(compgen -W "host root" -- "$cur")
 		return 0
 		;;
+	--stale)
+		mapfile -t COMPREPLY < <(compgen -W "warn refuse ignore" -- "$cur")
+		return 0
+		;;
 	--bind-ro | --bind)
 		# SRC on the host (DST after ':' is left to the user).
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
@@ -200,7 +204,7 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --map-root
+			--root= --chdir= --unsafe-root --stale= --pivot-root --userns --map-root
 			--bind-ro= --bind= --tmpfs= --dev --host-program
 			--audit= --audit-format= --audit-level= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
