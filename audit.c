@@ -8,15 +8,16 @@
  * examined with statx(2), readlinkat(2) and extended-attribute reads
  * relative to a descriptor of their directory, never following a symlink;
  * only directories are opened (O_NOFOLLOW, and checked against what statx
- * saw), and of files only the loader's configuration, found first as
- * O_PATH and read only if regular.  Nothing from the tree is executed or
+ * saw), and of files only the loader's configuration and a chdrop-root
+ * manifest, found first as O_PATH and read only if regular.  Nothing from the tree is executed or
  * loaded.
  *
  * What counts (see the man page, --audit): setuid/setgid and capability
  * files, device nodes other than the harmless few, world-writable files
  * and directories without the sticky bit, path components that fail the
  * --root rule, etc/ld.so.preload by its presence, sockets of services
- * that act for root, and — trust being a property of paths — everything a
+ * that act for root, stale and altered copies of a chdrop-root manifest,
+ * and — trust being a property of paths — everything a
  * privileged process in the root trusts (programs, libraries, loader, NSS,
  * PAM and account files) that the feared writer can change, together
  * with every directory above it and every directory a trusted symlink or
@@ -69,6 +70,7 @@
 
 
 #include "launcher.h"
+#include "manifest.h"
 
 /* Deeper than this is reported as an error, not walked: one descriptor
  * is held per level. */
@@ -1423,10 +1425,11 @@ static void follow_trusted(struct audit *a, const char *from, const char *path,
  * 1 MiB: opened first as O_PATH, so nothing else is ever opened.  NULL if
  * it is missing or not such a file. */
 #define MAX_CONFIG (1 << 20)
-static char *read_inroot(struct audit *a, const char *path, size_t *len)
+static char *read_file_at(struct audit *a, const char *path, size_t *len,
+                          uint64_t resolve, size_t max)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-	                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	                        .resolve = resolve | RESOLVE_NO_MAGICLINKS };
 	char proc[64], *buf = NULL;
 	struct stat st;
 	int pfd = (int)syscall(SYS_openat2, a->rootfd, path, &how, sizeof(how));
@@ -1434,7 +1437,7 @@ static char *read_inroot(struct audit *a, const char *path, size_t *len)
 
 	if (pfd < 0)
 		return NULL;
-	if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG)
+	if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
 		goto out;
 	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
@@ -1461,6 +1464,11 @@ out:
 		close(fd);
 	close(pfd);
 	return buf;
+}
+
+static char *read_inroot(struct audit *a, const char *path, size_t *len)
+{
+	return read_file_at(a, path, len, RESOLVE_IN_ROOT, MAX_CONFIG);
 }
 
 /* Lines of a configuration file, comments ('#' on) and blanks dropped,
@@ -1587,6 +1595,149 @@ static void loader_preload(struct audit *a)
 			follow_trusted(a, "", tok, via);
 	}
 	free(via);
+	free(buf);
+}
+
+/* --- a chdrop-root manifest ------------------------------------------------ */
+
+/* A finding about an object given by its path inside the root (which may
+ * not exist: st is then all zero). */
+static void finding_inside(struct audit *a, const char *inpath,
+                           const struct statx *st, const char *kind,
+                           const char *detail)
+{
+	char *saved = a->path;
+	size_t saved_len = a->len, saved_size = a->size;
+
+	if (asprintf(&a->path, "%.*s%s", (int)a->base, saved, inpath) < 0)
+		err(EXIT_CHDROP, "asprintf");
+	a->len = strlen(a->path);
+	a->size = a->len + 1;
+	finding(a, SEV_HAZARD, kind, st, NULL, "%s", detail);
+	free(a->path);
+	a->path = saved;
+	a->len = saved_len;
+	a->size = saved_size;
+}
+
+/* lstat of an entry inside the root, no symlink followed on the way. */
+static int lstat_inside(struct audit *a, const char *inpath, struct stat *st,
+                        struct statx *sx_out)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	                        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                                   RESOLVE_NO_MAGICLINKS };
+	const char *slash = strrchr(inpath, '/');
+	char *dir = strndup(inpath, (size_t)(slash - inpath));
+	int dfd, r;
+
+	if (dir == NULL)
+		err(EXIT_CHDROP, "strndup");
+	dfd = (int)syscall(SYS_openat2, a->rootfd, dir[0] ? dir + 1 : ".", &how,
+	                   sizeof(how));
+	free(dir);
+	if (dfd < 0)
+		return -1;
+	r = fstatat(dfd, slash + 1, st, AT_SYMLINK_NOFOLLOW);
+	if (r == 0 && sx(dfd, slash + 1, sx_out) < 0)
+		memset(sx_out, 0, sizeof(*sx_out));
+	close(dfd);
+	return r;
+}
+
+static const unsigned mf_type[] = { S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR };
+
+/* One manifest entry: stale (its host source is gone or changed since it
+ * was copied) or altered (the copy is missing, of another type, mode or
+ * owner, or no longer the file that was written: its identity and size
+ * are what the manifest records, so nothing is read or hashed). */
+static int manifest_entry(const struct mf_entry *e, void *arg)
+{
+	struct audit *a = arg;
+	struct statx sxs = { 0 };
+	struct stat st;
+	char msg[PATH_MAX + 256];
+
+	if (lstat_inside(a, e->path, &st, &sxs) < 0) {
+		(void)snprintf(msg, sizeof(msg), "the manifest lists this "
+		               "%s, and it is not there", manifest_kind_name(e->kind));
+		finding_inside(a, e->path, &sxs, "altered", msg);
+	} else if ((st.st_mode & S_IFMT) != mf_type[e->kind] ||
+	           (st.st_mode & 07777) != e->mode || st.st_uid != e->uid ||
+	           st.st_gid != e->gid) {
+		(void)snprintf(msg, sizeof(msg), "the manifest records %s "
+		               "%04o %u:%u, the tree holds %s %04o %u:%u",
+		               manifest_kind_name(e->kind), e->mode, e->uid, e->gid,
+		               type_name(st.st_mode), st.st_mode & 07777u,
+		               (unsigned)st.st_uid, (unsigned)st.st_gid);
+		finding_inside(a, e->path, &sxs, "altered", msg);
+	} else if (e->kind != MF_DIR && e->copy.set &&
+	           !manifest_copy_current(e, &st)) {
+		finding_inside(a, e->path, &sxs, "altered", "not the copy "
+		               "chdrop-root wrote (its identity or size differs from "
+		               "the manifest's)");
+	}
+	if (e->source != NULL && e->host.set) {
+		struct stat h;
+
+		if (lstat(e->source, &h) < 0)
+			(void)snprintf(msg, sizeof(msg), "its source %s is gone "
+			               "from the host (%s)", e->source, strerror(errno));
+		else if (!manifest_host_current(e, &h))
+			(void)snprintf(msg, sizeof(msg), "its source %s has "
+			               "changed since it was copied (chdrop-root can "
+			               "update it)", e->source);
+		else
+			return 0;
+		finding_inside(a, e->path, &sxs, "stale", msg);
+	}
+	return 0;
+}
+
+/* ROOT/.chdrop/manifest, if there is one: held to the rule readers apply
+ * (a regular file owned by root, writable by nobody else, reached without
+ * a symlink), then every entry judged. */
+static void audit_manifest(struct audit *a)
+{
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	                        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                                   RESOLVE_NO_MAGICLINKS };
+	int pfd = (int)syscall(SYS_openat2, a->rootfd, MANIFEST_PATH, &how,
+	                       sizeof(how));
+	struct statx st;
+	const char *why = NULL;
+	size_t len = 0, line = 0;
+	char *buf;
+
+	if (pfd < 0) {
+		if (errno == ELOOP || errno == EXDEV)
+			finding_inside(a, "/" MANIFEST_PATH, &(struct statx){ 0 },
+			               "manifest", "the manifest is reached through a "
+			               "symlink: not read");
+		return;
+	}
+	if (sx(pfd, "", &st) < 0 || !S_ISREG(st.stx_mode) || st.stx_uid != 0 ||
+	    (st.stx_mode & (S_IWGRP | S_IWOTH))) {
+		finding_inside(a, "/" MANIFEST_PATH, &st, "manifest", "the manifest "
+		               "is not a regular file owned by root and writable by "
+		               "nobody else: not read");
+		close(pfd);
+		return;
+	}
+	close(pfd);
+	buf = read_file_at(a, MANIFEST_PATH, &len, RESOLVE_BENEATH |
+	                   RESOLVE_NO_SYMLINKS, MANIFEST_MAX);
+	if (buf == NULL) {
+		audit_error(a, 0, "the manifest could not be read");
+		free(buf);
+		return;
+	}
+	if (manifest_parse(buf, len, manifest_entry, a, &line, &why) < 0) {
+		char msg[128];
+		(void)snprintf(msg, sizeof(msg), "the manifest is malformed (line "
+		               "%zu: %s): its copies are not judged", line, why);
+		finding_inside(a, "/" MANIFEST_PATH, &st, "manifest", msg);
+	}
 	free(buf);
 }
 
@@ -1859,6 +2010,7 @@ int audit_root(const char *dir, const struct audit_opts *o)
 		walk(&a, fd, &st, &c, NULL);
 		loader_conf(&a, "/etc/ld.so.conf", 0);
 		loader_preload(&a);
+		audit_manifest(&a);
 		close(a.rootfd);
 		close(a.origfd);
 		status = a.errors ? EXIT_CHDROP : a.hazards ? 1 : 0;

@@ -144,6 +144,18 @@ static void map_single(uid_t uid, gid_t gid, bool as_root)
 	write_proc("/proc/self/gid_map", map);
 }
 
+/* After a single mapping setgroups is denied, so the target keeps the
+ * caller's supplementary groups, the unmapped ones reading as the
+ * overflow gid: the plan's list becomes what the kernel now says. */
+static void groups_as_mapped(struct launch_plan *p)
+{
+	int n = getgroups(MAX_GROUPS, p->groups);
+
+	if (n < 0)
+		err(EXIT_CHDROP, "getgroups");
+	p->ngroups = (size_t)n;
+}
+
 /* In the helper: run PROG PID 0 START COUNT, with nothing of our
  * environment; 0 when it succeeded. */
 static int run_map(const char *prog, pid_t pid, const struct subid_range *r)
@@ -363,39 +375,53 @@ static void keep_only(int fd)
 		_exit(EXIT_CHDROP);
 }
 
-static void fork_pid_ns(const struct launch_plan *p, int rootfd)
+/* fork, the child held until the parent has dropped and released it
+ * (drop_then_release).  Returns the child's pid, with *go the pipe to
+ * release it by, in the parent; 0 in the child, once released.  Should the
+ * parent die, the child is killed (for init: the whole namespace). */
+static pid_t fork_held(int *go)
 {
-	int status[2], go[2];
+	int pipefd[2];
 	pid_t child;
 
-	if (pipe2(status, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		err(EXIT_CHDROP, "pipe2");
 	child = fork();
 	if (child < 0)
 		err(EXIT_CHDROP, "fork");
 	if (child > 0) {
-		close(go[0]);
+		close(pipefd[0]);
+		*go = pipefd[1];
+		return child;
+	}
+	close(pipefd[1]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		err(EXIT_CHDROP, "prctl(PR_SET_PDEATHSIG)");
+	wait_for_parent(pipefd[0]);
+	return 0;
+}
+
+static void fork_pid_ns(const struct launch_plan *p, int rootfd)
+{
+	int status[2], go;
+	pid_t child;
+
+	if (pipe2(status, O_CLOEXEC) < 0)
+		err(EXIT_CHDROP, "pipe2");
+	child = fork_held(&go);
+	if (child > 0) {
 		close(status[1]);
-		drop_then_release(child, go[1]);
+		drop_then_release(child, go);
 		keep_only(status[0]);
 		outer(child, status[0]);
 	}
-	/* PID 1.  It enters the root too: its /proc/1/root and cwd, which
-	 * the target sees, lead nowhere else (they are closed to it anyway:
-	 * init is not dumpable and the target lacks CAP_SYS_PTRACE). */
-	close(go[1]);
 	close(status[0]);
-	/* Should outer be killed, init goes too, and with it the namespace. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		err(EXIT_CHDROP, "prctl(PR_SET_PDEATHSIG)");
-	wait_for_parent(go[0]);
-	if (pipe2(go, O_CLOEXEC) < 0)
-		err(EXIT_CHDROP, "pipe2");
-	child = fork();
-	if (child < 0)
-		err(EXIT_CHDROP, "fork");
+	child = fork_held(&go);
 	if (child > 0) {
-		close(go[0]);
+		/* PID 1.  It enters the root too: its /proc/1/root and cwd,
+		 * which the target sees, lead nowhere else (they are closed to
+		 * it anyway: init is not dumpable and the target lacks
+		 * CAP_SYS_PTRACE). */
 		if (fchdir(rootfd) < 0 || chroot(".") < 0) {
 			kill(child, SIGKILL);
 			err(EXIT_CHDROP, "init: chroot(%s)", p->root);
@@ -409,14 +435,12 @@ static void fork_pid_ns(const struct launch_plan *p, int rootfd)
 			kill(child, SIGKILL);
 			err(EXIT_CHDROP, "init: setresuid(0, -1, -1)");
 		}
-		drop_then_release(child, go[1]);
+		drop_then_release(child, go);
 		keep_only(status[1]);
 		init(child, status[1]);
 	}
 	/* PID 2: the target */
-	close(go[1]);
 	close(status[1]);
-	wait_for_parent(go[0]);
 }
 
 /* --- /proc and /dev/pts ----------------------------------------------------------
@@ -493,17 +517,11 @@ static void enter_map_root(struct launch_plan *p, int rootfd)
 	} else {
 		uid_t uid = getuid();
 		gid_t gid = getgid();
-		int n;
 
 		if (unshare(CLONE_NEWUSER) < 0)
 			err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
 		map_single(uid, gid, true);
-		/* Unmapped supplementary groups now read as the overflow gid,
-		 * and setgroups is denied: they stay. */
-		n = getgroups(MAX_GROUPS, p->groups);
-		if (n < 0)
-			err(EXIT_CHDROP, "getgroups");
-		p->ngroups = (size_t)n;
+		groups_as_mapped(p);
 		warnx("notice: no range for you in /etc/subuid and /etc/subgid: "
 		      "uid and gid 0 (you) are the only ids in the namespace, so "
 		      "chown to another id, and dpkg of a package with files of "
@@ -531,8 +549,6 @@ static void enter_map_root(struct launch_plan *p, int rootfd)
  * refuses), so the target cannot get CAP_SYS_CHROOT back that way. */
 void enter_userns(struct launch_plan *p, int rootfd)
 {
-	int n;
-
 	if (!p->userns)
 		return;
 	if (p->map_root) {
@@ -542,11 +558,7 @@ void enter_userns(struct launch_plan *p, int rootfd)
 	if (unshare(CLONE_NEWUSER) < 0)
 		err(EXIT_CHDROP, "unshare(CLONE_NEWUSER)");
 	map_single(p->uid, p->gid, false);
-	/* Unmapped supplementary groups now read as the overflow gid. */
-	n = getgroups(MAX_GROUPS, p->groups);
-	if (n < 0)
-		err(EXIT_CHDROP, "getgroups");
-	p->ngroups = (size_t)n;
+	groups_as_mapped(p);
 	say("user namespace: uid %u and gid %u map to themselves",
 	    (unsigned)p->uid, (unsigned)p->gid);
 }

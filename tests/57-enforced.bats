@@ -347,3 +347,9 @@ without() {
 	assert_equal "$status" 125
 	assert_equal "$stderr" "chdrop: --root: $r: owned by uid 1, not root or you (chown yourself $r, or --unsafe-root to allow)"
 }
+
+@test "-n that cannot write its plan: 125, naming --dry-run" {
+	run -125 --separate-stderr sh -c "$(chdrop_sh) -n -r \"\$1\" -u \"\$2\" -- /bin/probe >/dev/full" \
+		sh "$ROOT" "$TUSER"
+	assert_equal "$stderr" "chdrop: --dry-run: write: No space left on device"
+}

@@ -29,7 +29,7 @@ ensure_mr_user() {
 			usermod --add-subuids "$SUB_START-$((SUB_START + SUB_COUNT - 1))" "$MRUSER"
 		grep -q "^$MRUSER:" /etc/subgid ||
 			usermod --add-subgids "$SUB_START-$((SUB_START + SUB_COUNT - 1))" "$MRUSER"
-	) 9>/run/lock/chdrop-test-users.lock
+	) 9>"$CHDROP_TEST_BASE/chdrop-test-users.lock"
 }
 
 # Build the cached tree once (as the user, the way the man page says).
@@ -245,6 +245,21 @@ MR_CAPS=0x800000ff
 	st=0
 	wait "$pid" || st=$?
 	[[ "$st" == 143 ]]
+}
+
+@test "--map-root: Ctrl-C on the terminal reaches the target; a shell has job control" {
+	run -0 --separate-stderr "$PROBE_BIN" pty --intr-on=ready=1 \
+		setpriv --reuid="$MRUSER" --regid="$MRUSER" --init-groups -- \
+		"$TESTDIR/chdrop" --userns --map-root -r "$TREE" -- /usr/local/bin/probe wait-signal
+	assert_line got=SIGINT
+	# shellcheck disable=SC2016  # expanded by bash inside the tree
+	run -0 --separate-stderr "$PROBE_BIN" pty \
+		setpriv --reuid="$MRUSER" --regid="$MRUSER" --init-groups -- \
+		"$TESTDIR/chdrop" --userns --map-root -r "$TREE" -- \
+		/bin/bash -i -c 'echo "flags=$-"; sleep 0.1 & jobs; wait'
+	refute_output --partial "no job control"
+	assert_line --regexp '^flags=.*m'
+	assert_line --regexp '^\[1\]\+ +Running +sleep 0.1 &$'
 }
 
 @test "--map-root without a range: the single mapping, and one line saying what will not work" {

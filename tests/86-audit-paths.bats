@@ -296,3 +296,62 @@ EOF
 	assert_one_error_line
 	[[ "$stderr" == *"--audit --userns: groups cannot change"* ]]
 }
+
+# One manifest line for the copy ROOT$1 of host file $2 (as chdrop-root
+# writes them: see manifest.h).
+mf_line() {
+	local copy="$R$1" src="$2" sum
+	sum=$(sha256sum <"$copy" | cut -d' ' -f1)
+	printf '%s file %s 0 0 %s %s %s %s %s - - add -\n' "$1" \
+		"$(stat -c '%04a' "$copy")" "$(stat -c '%s' "$copy")" "$sum" "$src" \
+		"$(stat -c '%d:%i:%.9Y:%.9Z' "$src")" "$(stat -c '%d:%i:%.9Y:%.9Z' "$copy")"
+}
+
+write_manifest() {
+	mkdir -p "$R/.chdrop"
+	{
+		echo "chdrop-manifest 1"
+		printf '%s\n' "$@"
+		echo "end $#"
+	} >"$R/.chdrop/manifest"
+}
+
+@test "a chdrop-root manifest: stale and altered copies are hazards; current ones are not" {
+	mkdir -p "$T/host"
+	install -m 0755 "$PROBE_BIN" "$T/host/a"
+	install -m 0755 "$PROBE_BIN" "$T/host/b"
+	install -m 0755 "$PROBE_BIN" "$T/host/c"
+	install -m 0755 "$T/host/a" "$R/bin/a"
+	install -m 0755 "$T/host/b" "$R/bin/b"
+	install -m 0755 "$T/host/c" "$R/bin/c"
+	write_manifest "$(mf_line /bin/a "$T/host/a")" "$(mf_line /bin/b "$T/host/b")" \
+		"$(mf_line /bin/c "$T/host/c")"
+	run -0 --separate-stderr chdrop --audit="$R"
+	assert_output ""
+	assert_equal "$stderr" ""
+	touch -d '2020-01-01' "$T/host/a"     # the host's copy changed
+	echo x >>"$R/bin/b"                   # the tree's copy changed
+	run -1 --separate-stderr chdrop --audit="$R"
+	assert_output - <<EOF
+hazard stale $R/bin/a: its source $T/host/a has changed since it was copied (chdrop-root can update it)
+hazard altered $R/bin/b: not the copy chdrop-root wrote (its identity or size differs from the manifest's)
+EOF
+	rm "$R/bin/c" "$T/host/a"
+	run -1 --separate-stderr chdrop --audit="$R" --audit-format=json
+	assert_equal "$(jq -r -s 'map(.kind + " " + .path) | join(",")' <<<"$output")" \
+		"stale $R/bin/a,altered $R/bin/b,altered $R/bin/c"
+	assert_equal "$(jq -r -s '.[0].detail' <<<"$output")" "its source $T/host/a is gone from the host (No such file or directory)"
+}
+
+@test "a manifest that is not root's, or malformed, is a hazard and not trusted" {
+	mkdir -p "$R/.chdrop"
+	printf 'chdrop-manifest 1\nend 0\n' >"$R/.chdrop/manifest"
+	run -0 --separate-stderr chdrop --audit="$R"
+	chown "$TUSER_UID" "$R/.chdrop/manifest"
+	run -1 --separate-stderr chdrop --audit="$R"
+	assert_output "hazard manifest $R/.chdrop/manifest: the manifest is not a regular file owned by root and writable by nobody else: not read"
+	chown 0 "$R/.chdrop/manifest"
+	printf 'chdrop-manifest 1\nend 3\n' >"$R/.chdrop/manifest"
+	run -1 --separate-stderr chdrop --audit="$R"
+	assert_output --partial "hazard manifest $R/.chdrop/manifest: the manifest is malformed (line "
+}
