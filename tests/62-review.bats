@@ -120,13 +120,14 @@ in_root_session() {
 @test "a target uid whose key quota is used up: 125, saying so" {
 	# uid 54321 (no account) fills its own quota from a keyring of its own,
 	# kept alive while chdrop runs as that uid.
+	mkdir -p "$TESTDIR/q" && chown 54321:54321 "$TESTDIR/q"
 	setpriv --reuid=54321 --regid=54321 --clear-groups keyctl session - sh -c '
 		i=0; while keyctl add user "k$i" x @s >/dev/null 2>&1; do i=$((i+1)); done
 		if keyctl newring probe @s 2>&1 | grep -q quota; then r=full; else r=notfull; fi
-		echo "$r" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 30' sh "$TESTDIR/quota-full" 3>&- &
+		echo "$r" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 30' sh "$TESTDIR/q/full" 3>&- &
 	local filler=$!
-	for _ in $(seq 100); do [[ -e "$TESTDIR/quota-full" ]] && break; sleep 0.1; done
-	[[ "$(cat "$TESTDIR/quota-full")" == full ]]
+	for _ in $(seq 100); do [[ -e "$TESTDIR/q/full" ]] && break; sleep 0.1; done
+	[[ "$(cat "$TESTDIR/q/full")" == full ]]
 	run -125 --separate-stderr chdrop -u 54321 -g 54321 -- /bin/true
 	kill "$filler" 2>/dev/null || true
 	assert_one_error_line
