@@ -25,7 +25,7 @@ SECCOMP_LIBS  := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -ls
 ALL_CFLAGS  = -std=gnu11 -O2 -g $(HARDEN_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c audit.c msg.c manifest.c
+SRCS = launcher.c cli.c userdb.c parse.c confine.c userns.c mounts.c audit.c msg.c manifest.c
 OBJS = $(SRCS:.c=.o)
 
 .PHONY: all check demo install uninstall clean deps

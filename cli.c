@@ -54,6 +54,18 @@ static void usage(FILE *out, int status)
 "                         namespace with /proc and /dev/pts: dpkg works in a\n"
 "                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
+"Per-run mounts (need --root; a private mount namespace, gone with the\n"
+"target; every mount nosuid,nodev; DST must exist inside the root):\n"
+"      --bind-ro=SRC[:DST][:noexec]  host path SRC read-only on DST\n"
+"                         (default: the same path), submounts too\n"
+"      --bind=SRC[:DST][:noexec]     the same, writable\n"
+"      --tmpfs=DST[:exec] an empty tmpfs (mode 1777) on DST, noexec unless\n"
+"                         :exec\n"
+"      --dev              a fresh read-only /dev: null zero full random\n"
+"                         urandom tty, nothing else\n"
+"      --host-program     PROGRAM is an absolute host path, opened before\n"
+"                         entering and run by descriptor (empty roots)\n"
+"\n"
 "Capabilities:\n"
 "  -c, --caps=LIST        keep these capabilities (e.g. net_bind_service);\n"
 "                         all others leave all five sets\n"
@@ -99,6 +111,7 @@ enum {
 	OPT_NO_TTY_GUARD, OPT_NEW_SESSION, OPT_NO_LANDLOCK, OPT_SCOPE,
 	OPT_RESET_ENV, OPT_USERNS, OPT_MAP_ROOT, OPT_AUDIT, OPT_AUDIT_FORMAT,
 	OPT_AUDIT_LEVEL, OPT_REQUIRE_LANDLOCK,
+	OPT_BIND_RO, OPT_BIND, OPT_TMPFS, OPT_DEV, OPT_HOST_PROGRAM,
 };
 
 static const struct option long_options[] = {
@@ -123,6 +136,11 @@ static const struct option long_options[] = {
 	{ "scope",           required_argument, NULL, OPT_SCOPE },
 	{ "reset-env",       no_argument,       NULL, OPT_RESET_ENV },
 	{ "userns",          no_argument,       NULL, OPT_USERNS },
+	{ "bind-ro",         required_argument, NULL, OPT_BIND_RO },
+	{ "bind",            required_argument, NULL, OPT_BIND },
+	{ "tmpfs",           required_argument, NULL, OPT_TMPFS },
+	{ "dev",             no_argument,       NULL, OPT_DEV },
+	{ "host-program",    no_argument,       NULL, OPT_HOST_PROGRAM },
 	{ "map-root",        no_argument,       NULL, OPT_MAP_ROOT },
 	{ "audit",           required_argument, NULL, OPT_AUDIT },
 	{ "audit-format",    required_argument, NULL, OPT_AUDIT_FORMAT },
@@ -134,6 +152,31 @@ static const struct option long_options[] = {
 	{ "version",         no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --bind-ro, --bind, --tmpfs: one more mount, in command-line order. */
+static void add_mount(struct launch_plan *p, enum mount_kind kind,
+                      const char *name, const char *arg)
+{
+	struct mount_spec *m;
+	size_t src_len, dst_off, dst_len;
+	const char *why;
+
+	if (p->nmounts == MAX_MOUNTS)
+		errx(EXIT_CHDROP, "--%s: too many mounts", name);
+	m = &p->mounts[p->nmounts];
+	if (parse_mount(arg, kind == MOUNT_TMPFS, &src_len, &dst_off, &dst_len,
+	                &m->exec, &why) < 0)
+		errx(EXIT_CHDROP, "--%s=%s: %s", name, shown(arg), why);
+	m->kind = kind;
+	/* parse_mount refused control bytes: messages may show the paths. */
+	if (asprintf((char **)&m->opt, "--%s=%s", name, shown(arg)) < 0)
+		err(EXIT_CHDROP, "asprintf");
+	m->src = kind == MOUNT_TMPFS ? NULL : strndup(arg, src_len);
+	m->dst = strndup(arg + dst_off, dst_len);
+	if ((kind != MOUNT_TMPFS && m->src == NULL) || m->dst == NULL)
+		err(EXIT_CHDROP, "strndup");
+	p->nmounts++;
+}
 
 /* --audit-format and --audit-level. */
 static void audit_option(struct launch_plan *p, int opt, const char *arg)
@@ -171,6 +214,7 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 	p->close_fds = true;
 	p->tty_guard = true;
 	p->landlock = true;
+	p->host_fd = -1;
 
 	opterr = 0;  /* our own one-line messages below */
 	while ((c = getopt_long(argc, argv, "+:u:g:G:r:w:c:e:nvhV",
@@ -220,6 +264,11 @@ void parse_args(int argc, char **argv, struct launch_plan *p)
 			break;
 		case OPT_RESET_ENV: p->reset_env = true; break;
 		case OPT_USERNS: p->userns = true; break;
+		case OPT_BIND_RO: add_mount(p, MOUNT_BIND_RO, "bind-ro", optarg); break;
+		case OPT_BIND: add_mount(p, MOUNT_BIND, "bind", optarg); break;
+		case OPT_TMPFS: add_mount(p, MOUNT_TMPFS, "tmpfs", optarg); break;
+		case OPT_DEV: p->dev = true; break;
+		case OPT_HOST_PROGRAM: p->host_program = true; break;
 		case OPT_MAP_ROOT: p->map_root = true; break;
 		case OPT_AUDIT: p->audit = optarg; break;
 		case OPT_AUDIT_FORMAT:
@@ -296,6 +345,9 @@ static void validate_userns(struct launch_plan *p)
 	if (p->group_spec != NULL || p->groups_spec != NULL)
 		errx(EXIT_CHDROP, "--userns: groups cannot change in a user "
 		     "namespace; drop --group and --groups");
+	if (p->nmounts > 0 || p->dev || p->host_program)
+		errx(EXIT_CHDROP, "--userns: per-run mounts (--bind-ro, --bind, "
+		     "--tmpfs, --dev) and --host-program are not supported yet");
 	if (p->map_root) {
 		validate_map_root(p);
 		return;
@@ -318,9 +370,11 @@ static void validate_userns(struct launch_plan *p)
  * --audit-* options mean anything. */
 static void validate_audit(const struct launch_plan *p)
 {
-	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->dry_run)
+	if (p->root != NULL || p->chdir != NULL || p->pivot_root || p->dry_run ||
+	    p->nmounts > 0 || p->dev || p->host_program)
 		errx(EXIT_CHDROP, "--audit takes its own DIR and runs nothing: drop "
-		     "--root, --chdir, --pivot-root and --dry-run");
+		     "--root, --chdir, --pivot-root, --dry-run and the per-run "
+		     "mounts");
 	if (p->userdb == USERDB_ROOT)
 		errx(EXIT_CHDROP, "--audit: --userdb=root is not supported; "
 		     "names are resolved on the host");
@@ -361,6 +415,15 @@ void validate(struct launch_plan *p)
 		errx(EXIT_CHDROP, "--userdb=root needs --root");
 	if (p->pivot_root && p->root == NULL)
 		errx(EXIT_CHDROP, "--pivot-root needs --root");
+	if (p->nmounts > 0 && p->root == NULL)
+		errx(EXIT_CHDROP, "%s needs --root", p->mounts[0].opt);
+	if (p->dev && p->root == NULL)
+		errx(EXIT_CHDROP, "--dev needs --root");
+	if (p->host_program && p->root == NULL)
+		errx(EXIT_CHDROP, "--host-program needs --root");
+	if (p->host_program && p->argv[0][0] != '/')
+		errx(EXIT_CHDROP, "--host-program: PROGRAM %s must be an absolute "
+		     "host path", p->argv[0]);
 	if (p->root != NULL && p->root[0] != '/')
 		errx(EXIT_CHDROP, "--root=%s: must be an absolute path", p->root);
 	if (p->root != NULL && strspn(p->root, "/.") == strlen(p->root) &&
@@ -495,6 +558,7 @@ void print_plan(const struct launch_plan *p, char **envp)
 	       p->scope & SCOPE_ABSTRACT_UNIX ? "abstract-unix" : "");
 	printf("reset_env=%d\n", p->reset_env);
 	printf("userns=%d\n", p->userns);
+	print_mounts(p);
 	printf("map_root=%d\n", p->map_root);
 	if (p->map_root && p->subuid.count > 0) {
 		printf("uid_map=0 %u %u\n", (unsigned)p->subuid.start,

@@ -277,6 +277,19 @@ void landlock(const struct launch_plan *p)
 			err(EXIT_CHDROP, "landlock_add_rule");
 		close(rule.parent_fd);
 	}
+	/* --host-program: the one host file the kernel must open to exec it
+	 * lies outside the root's rule.  Exec opens it for reading too, so
+	 * both rights, on that file alone: the target cannot reach it by any
+	 * path, only the kernel through our descriptor (and /proc/self/exe,
+	 * which names that same file). */
+	if (p->host_fd >= 0) {
+		rule.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE |
+		                      LANDLOCK_ACCESS_FS_READ_FILE;
+		rule.parent_fd = p->host_fd;
+		if (syscall(SYS_landlock_add_rule, ruleset,
+		            LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+			err(EXIT_CHDROP, "landlock_add_rule(--host-program)");
+	}
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
 		err(EXIT_CHDROP, "landlock_restrict_self");
 	close(ruleset);
@@ -339,7 +352,7 @@ void new_session_keyring(long caller)
  * opened inside the new one.  Nothing here is visible outside. */
 void private_mount_ns(const struct launch_plan *p)
 {
-	if (!p->pivot_root)
+	if (!plan_needs_mount_ns(p))
 		return;
 	if (unshare(CLONE_NEWNS) < 0)
 		err(EXIT_CHDROP, "unshare(CLONE_NEWNS)");

@@ -11,10 +11,11 @@
  *     --keep-fd, or all of them under --inherit-fds) before chdrop opens
  *     any of its own: a directory, a namespace, a pidfd, an io_uring or a
  *     fanotify group is a way out, and is refused.
- *  4. --pivot-root: a private mount namespace now, since open_tree()
- *     clones only mounts of the caller's own namespace; what it needs
- *     (CAP_SYS_ADMIN, and root's usual needs) is checked first, as are
- *     --require-landlock and --scope.
+ *  4. --pivot-root and per-run mounts: a private mount namespace now,
+ *     since open_tree() and move_mount() work only on mounts of the
+ *     caller's own namespace, and the root must be opened inside it; what
+ *     it needs (CAP_SYS_ADMIN, and root's usual needs) is checked first,
+ *     as are --require-landlock and --scope.
  *  5. Open the root by walking it one component at a time with O_NOFOLLOW,
  *     checking each directory's owner and mode.  From here on the root is a
  *     descriptor, so renaming or swapping the path cannot redirect us.
@@ -28,6 +29,13 @@
  *     comes before any change.  (-n stops before this, prints the plan,
  *     then reaches the verdict a run would: these checks, the terminal
  *     guard tried in a child, --chdir and PROGRAM looked up in the root.)
+ *     Then the per-run mounts (--dev first, then --bind-ro, --bind, --tmpfs in
+ *     order), each source opened on the host and each DST beneath the root
+ *     descriptor with no symlink followed, while we still hold
+ *     CAP_SYS_ADMIN and can still see the host; --host-program is opened
+ *     on the host now too (close-on-exec, so it never reaches the target).
+ *     -n makes the mounts as well, in its own private namespace that
+ *     vanishes, so that it fails where a real run would.
  *     Then cut the bounding set (needs CAP_SETPCAP) through libcap-ng,
  *     which reads /proc/<tid>/status by path to do it: here, outside the
  *     root, /proc is still the host's.  Read back from the kernel at once.
@@ -371,6 +379,8 @@ static void close_fds(const struct launch_plan *p, int rootfd)
 		keep[n++] = p->keep_fds[i];
 	if (rootfd >= 0)
 		keep[n++] = rootfd;
+	if (p->host_fd >= 0)
+		keep[n++] = p->host_fd;
 	qsort(keep, n, sizeof(keep[0]), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = (unsigned)keep[i];
@@ -382,7 +392,8 @@ static void close_fds(const struct launch_plan *p, int rootfd)
 		err(EXIT_CHDROP, "close_range(%u, ~0)", next);
 	/* What is kept must survive the exec. */
 	for (size_t i = 3; i < n; i++)
-		if (keep[i] != rootfd && fcntl(keep[i], F_SETFD, 0) < 0)
+		if (keep[i] != rootfd && keep[i] != p->host_fd &&
+		    fcntl(keep[i], F_SETFD, 0) < 0)
 			err(EXIT_CHDROP, "fcntl(%d, F_SETFD)", keep[i]);
 	say("descriptors closed but 0-2%s%s", p->listen_fds ? ", LISTEN_FDS" : "",
 	    p->nkeep_fds ? ", --keep-fd" : "");
@@ -1151,7 +1162,8 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
 		close(fd);
 	}
-	if (!program_found(p, rootfd, envp)) {
+	/* --host-program: PROGRAM was opened on the host and checked. */
+	if (!p->host_program && !program_found(p, rootfd, envp)) {
 		errno = ENOENT;
 		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
 	}
@@ -1204,12 +1216,14 @@ int main(int argc, char **argv)
 	if (plan.audit != NULL)
 		run_audit(&plan);
 	resolve_fds(&plan);
-	if (!plan.dry_run) {
+	if (!plan.dry_run || plan.nmounts > 0 || plan.dev) {
 		/* The namespace is the one change made before the names are
-		 * resolved: what it needs is checked first. */
+		 * resolved: what it needs is checked first.  (-n makes the
+		 * per-run mounts too, in a namespace that vanishes with it.) */
 		if (plan_needs_mount_ns(&plan))
 			preflight(&plan, false);
-		landlock_preflight(&plan);
+		if (!plan.dry_run)
+			landlock_preflight(&plan);
 		private_mount_ns(&plan);
 	}
 	if (plan.root != NULL)
@@ -1218,6 +1232,8 @@ int main(int argc, char **argv)
 	check_not_root(&plan);
 	envp = build_env(&plan, target_home(&plan, rootfd));
 	if (plan.dry_run) {
+		setup_mounts(&plan, rootfd);
+		open_host_program(&plan);
 		print_plan(&plan, envp);
 		dry_run_verdict(&plan, rootfd, envp);
 		return 0;
@@ -1231,6 +1247,8 @@ int main(int argc, char **argv)
 		say("no CAP_SETPCAP: already uid %u, bounding set and securebits "
 		    "left as they are (no_new_privs makes them moot)",
 		    (unsigned)plan.uid);
+	setup_mounts(&plan, rootfd);
+	open_host_program(&plan);
 	cut_bounding_set(&plan, privileged);
 
 	caller_keyring = caller_session_keyring();
@@ -1245,5 +1263,7 @@ int main(int argc, char **argv)
 	if (plan.chdir != NULL)
 		change_dir(&plan);
 	verify(&plan, privileged, old_gid);
+	if (plan.host_program)
+		exec_host_program(&plan, envp);
 	exec_target(&plan, envp);
 }

@@ -26,6 +26,17 @@ enum {
 #define MAX_KEEP_FDS 64
 #define MAX_ENV_SET 256
 #define MAX_LISTEN_FDS 4096
+#define MAX_MOUNTS 64
+
+/* Per-run mounts (--bind-ro, --bind, --tmpfs), in command-line order. */
+enum mount_kind { MOUNT_BIND_RO, MOUNT_BIND, MOUNT_TMPFS };
+struct mount_spec {
+	enum mount_kind kind;
+	const char *opt;           /* the option as given, for messages */
+	char *src;                 /* host path; NULL for a tmpfs */
+	char *dst;                 /* path inside the root */
+	bool exec;                 /* binds: no ":noexec"; tmpfs: ":exec" */
+};
 
 enum userdb { USERDB_HOST, USERDB_ROOT };
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };   /* --audit-format */
@@ -61,6 +72,13 @@ struct launch_plan {
 	bool userns;
 	bool map_root;             /* --map-root: uid and gid 0 in the namespace */
 	struct subid_range subuid, subgid;  /* --map-root's ranges, if any */
+
+	/* per-run mounts, in a private mount namespace (mounts.c) */
+	struct mount_spec mounts[MAX_MOUNTS];
+	size_t nmounts;
+	bool dev;                  /* --dev: a fresh minimal /dev */
+	bool host_program;         /* PROGRAM is a host path, run by descriptor */
+	int host_fd;               /* its descriptor (-1 until opened) */
 
 	/* capabilities to keep: bit n is capability n */
 	uint64_t caps;
@@ -99,7 +117,7 @@ struct launch_plan {
  * The pre-flight asks this; every option that mounts belongs here. */
 static inline bool plan_needs_mount_ns(const struct launch_plan *p)
 {
-	return p->pivot_root;
+	return p->pivot_root || p->nmounts > 0 || p->dev;
 }
 
 /* parse.c — pure functions: no system calls, no globals, no exits.
@@ -110,6 +128,8 @@ int parse_caps(const char *s, unsigned last_cap, uint64_t *caps, const char **wh
 int parse_env_assign(const char *s, const char **why);
 int parse_fd(const char *s, int *fd, const char **why);
 int parse_scope(const char *s, unsigned *scope, const char **why);
+int parse_mount(const char *s, bool tmpfs, size_t *src_len, size_t *dst_off,
+                size_t *dst_len, bool *exec, const char **why);
 int parse_listen_fds(const char *pid_s, const char *fds_s, pid_t self,
                      int *nfds, const char **why);
 /* /etc/subuid or /etc/subgid: the first "owner:start:count" line whose
@@ -175,6 +195,21 @@ void new_session_keyring(long caller);
 void private_mount_ns(const struct launch_plan *p);
 void enter_pivot_root(const struct launch_plan *p, int rootfd);
 
+/* mounts.c — per-run mounts and --host-program; each exits on failure.
+ * mount_dev() mounts a fresh read-only /dev holding null, zero, full,
+ * random, urandom and tty on the directory devfd (an O_PATH descriptor),
+ * plus an empty mount-point file for each name in extra[] (a later bind
+ * such as /dev/log).  It needs a mount namespace of the caller's own; in
+ * a user namespace, where mknod is refused, the host's nodes are bound
+ * onto files instead, so call it while the host's /dev is still reachable.
+ * check_mounts() resolves everything and mounts nothing (for -n). */
+void mount_dev(int devfd, const char *const *extra, size_t nextra);
+void check_mounts(const struct launch_plan *p, int rootfd);
+void setup_mounts(const struct launch_plan *p, int rootfd);
+void print_mounts(const struct launch_plan *p);
+void open_host_program(struct launch_plan *p);
+void exec_host_program(const struct launch_plan *p, char **envp)
+	__attribute__((noreturn));
 /* userns.c — --userns and --map-root.  lookup_subids() fills the plan's
  * ranges (validation time, so -n shows them); userns_trusts_owner() is the
  * ownership rule's exception for a root of your own; enter_userns() enters

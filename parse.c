@@ -510,6 +510,98 @@ size_t sort_unique_gids(gid_t *v, size_t n)
 	return out + 1;
 }
 
+/* A path of a per-run mount: absolute, no "." or ".." component (a DST is
+ * resolved beneath the root and never climbs; a SRC is named as it is),
+ * not "/" alone (a bind over the whole root, or of the whole host, is not
+ * a per-run mount), shorter than PATH_MAX, with no control character
+ * (messages show these paths). */
+static int mount_path(const char *s, size_t len, const char **why)
+{
+	if (len == 0) {
+		*why = "empty path";
+		return -1;
+	}
+	if (s[0] != '/') {
+		*why = "paths must be absolute";
+		return -1;
+	}
+	if (len >= 4096) {
+		*why = "path too long";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			*why = "control characters are not allowed in paths";
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < len; ) {
+		size_t n;
+
+		while (i < len && s[i] == '/')
+			i++;
+		n = i;
+		while (n < len && s[n] != '/')
+			n++;
+		if ((n - i == 1 && s[i] == '.') ||
+		    (n - i == 2 && s[i] == '.' && s[i + 1] == '.')) {
+			*why = "'.' and '..' are not allowed in paths";
+			return -1;
+		}
+		i = n;
+	}
+	if (strspn(s, "/") == len) {
+		*why = "'/' itself cannot be a per-run mount";
+		return -1;
+	}
+	return 0;
+}
+
+/* --bind-ro=SRC[:DST][:noexec], --bind likewise, --tmpfs=DST[:exec].
+ * Fields are split on ':' (so a path holding ':' cannot be named).  For a
+ * bind, SRC is s[0, *src_len) and DST s[*dst_off, +*dst_len), the same as
+ * SRC when not given; a tmpfs has DST only (*src_len is 0).  *exec says
+ * whether programs may run from the mount. */
+int parse_mount(const char *s, bool tmpfs, size_t *src_len, size_t *dst_off,
+                size_t *dst_len, bool *exec, const char **why)
+{
+	const char *field[4];
+	size_t flen[4], n = 0;
+	const char *flag = tmpfs ? "exec" : "noexec";
+
+	for (const char *p = s;; p++) {
+		const char *end = p + strcspn(p, ":");
+		if (n == 3) {
+			*why = "too many ':' fields";
+			return -1;
+		}
+		field[n] = p;
+		flen[n++] = (size_t)(end - p);
+		if (*end == '\0')
+			break;
+		p = end;
+	}
+	/* The last field may be the flag: a path is absolute, so it never
+	 * reads "noexec" or "exec". */
+	*exec = tmpfs ? false : true;
+	if (n > 1 && flen[n - 1] == strlen(flag) &&
+	    strncmp(field[n - 1], flag, flen[n - 1]) == 0) {
+		*exec = !*exec;
+		n--;
+	}
+	if (n > (tmpfs ? 1u : 2u)) {
+		*why = tmpfs ? "expected DST[:exec]" : "expected SRC[:DST][:noexec]";
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (mount_path(field[i], flen[i], why) < 0)
+			return -1;
+	*src_len = tmpfs ? 0 : flen[0];
+	*dst_off = (size_t)(field[n - 1] - s);
+	*dst_len = flen[n - 1];
+	return 0;
+}
+
 /* --- escaping names for output ----------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at p (shortest form, no surrogates,

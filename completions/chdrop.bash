@@ -157,6 +157,16 @@ _chdrop() {
 		mapfile -t COMPREPLY < <(compgen -W "host root" -- "$cur")
 		return 0
 		;;
+	--bind-ro | --bind)
+		# SRC on the host (DST after ':' is left to the user).
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
+	--tmpfs)
+		[[ "$cur" == /* ]] || cur=/$cur
+		_chdrop_dirs "$root" "$cur"
+		return 0
+		;;
 	-r | --root | --audit)
 		_chdrop_dirs "" "$cur"
 		return 0
@@ -190,7 +200,9 @@ _chdrop() {
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "
 			--user= --group= --groups= --userdb= --allow-root
-			--root= --chdir= --unsafe-root --pivot-root --userns --map-root --audit= --audit-format= --audit-level= --caps=
+			--root= --chdir= --unsafe-root --pivot-root --userns --map-root
+			--bind-ro= --bind= --tmpfs= --dev --host-program
+			--audit= --audit-format= --audit-level= --caps=
 			--allow-new-privs --no-securebits --inherit-fds --keep-fd=
 			--no-tty-guard --new-session --no-landlock --require-landlock --scope=
 			--reset-env --env= --dry-run --verbose --help --version

@@ -150,7 +150,7 @@ check-valgrind: chdrop tests/probe
 
 FUZZ_SECONDS   ?= 20
 FUZZ_MIN_EXECS ?= 0
-FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid escape
+FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid escape mount
 FUZZ_DIR        = $(Q_DIR)/fuzz
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -118,20 +118,21 @@ in_root_session() {
 }
 
 @test "a target uid whose key quota is used up: 125, saying so" {
-	# uid 54321 (no account) fills its own quota from a keyring of its own,
+	# uid 54391 (no account, and no other test uses it: the keys outlive the
+	# filler until the kernel collects them) fills its own quota from a keyring of its own,
 	# kept alive while chdrop runs as that uid.
-	mkdir -p "$TESTDIR/q" && chown 54321:54321 "$TESTDIR/q"
-	setpriv --reuid=54321 --regid=54321 --clear-groups keyctl session - sh -c '
+	mkdir -p "$TESTDIR/q" && chown 54391:54391 "$TESTDIR/q"
+	setpriv --reuid=54391 --regid=54391 --clear-groups keyctl session - sh -c '
 		i=0; while keyctl add user "k$i" x @s >/dev/null 2>&1; do i=$((i+1)); done
 		if keyctl newring probe @s 2>&1 | grep -q quota; then r=full; else r=notfull; fi
 		echo "$r" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 30' sh "$TESTDIR/q/full" 3>&- &
 	local filler=$!
 	for _ in $(seq 100); do [[ -e "$TESTDIR/q/full" ]] && break; sleep 0.1; done
 	[[ "$(cat "$TESTDIR/q/full")" == full ]]
-	run -125 --separate-stderr chdrop -u 54321 -g 54321 -- /bin/true
+	run -125 --separate-stderr chdrop -u 54391 -g 54391 -- /bin/true
 	kill "$filler" 2>/dev/null || true
 	assert_one_error_line
-	[[ "$stderr" == *"new session keyring: uid 54321 has used its key quota"* ]]
+	[[ "$stderr" == *"new session keyring: uid 54391 has used its key quota"* ]]
 }
 
 # --- 2. namespace and pidfd descriptors ---------------------------------------

@@ -34,6 +34,9 @@
 #include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -729,6 +732,143 @@ static int cmd_io_uring_dir(char **argv)
 	return 0;
 }
 
+/* ls DIR: the entries of DIR, sorted, as ls=NAME:TYPE[:MAJ:MIN],...
+ * (chr and blk nodes with their numbers). */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_ls(char **argv)
+{
+	char *names[256], buf[512];
+	int n = 0, i;
+	DIR *d = opendir(argv[0]);
+	struct dirent *e;
+
+	if (d == NULL) {
+		printf("ls=%s\n", errname(errno));
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL && n < 256) {
+		struct stat st;
+		const char *t = "other";
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		switch (st.st_mode & S_IFMT) {
+		case S_IFREG: t = "reg"; break;
+		case S_IFDIR: t = "dir"; break;
+		case S_IFCHR: t = "chr"; break;
+		case S_IFBLK: t = "blk"; break;
+		case S_IFLNK: t = "lnk"; break;
+		case S_IFSOCK: t = "sock"; break;
+		case S_IFIFO: t = "fifo"; break;
+		}
+		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+			snprintf(buf, sizeof buf, "%s:%s:%u:%u", e->d_name, t,
+			         major(st.st_rdev), minor(st.st_rdev));
+		else
+			snprintf(buf, sizeof buf, "%s:%s", e->d_name, t);
+		names[n++] = strdup(buf);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof names[0], cmp_str);
+	printf("ls=");
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? "," : "", names[i]);
+	printf("\n");
+	return 0;
+}
+
+/* write PATH: open PATH for writing (no create) and write a byte. */
+static int cmd_write(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_CLOEXEC);
+	int r = fd < 0 ? -1 : (int)write(fd, "x", 1);
+
+	printf("write=%s\n", r == 1 ? "ok" : errname(errno));
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* copy SRC DST: copy a file (mode 0755). */
+static int cmd_copy(char **argv)
+{
+	int in = open(argv[0], O_RDONLY | O_CLOEXEC);
+	int out = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	char buf[65536];
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	printf("copy=%s\n", in >= 0 && out >= 0 && n == 0 ? "ok" : errname(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return 0;
+}
+
+/* cat PATH: the first line of PATH, as cat=LINE. */
+static int cmd_cat(char **argv)
+{
+	char buf[256];
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+
+	if (n < 0) {
+		printf("cat=%s\n", errname(errno));
+	} else {
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		printf("cat=%s\n", buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* mntflags PATH: what statvfs says of the mount PATH is on. */
+static int cmd_mntflags(char **argv)
+{
+	struct statvfs sv;
+
+	if (statvfs(argv[0], &sv) < 0) {
+		printf("mntflags=%s\n", errname(errno));
+		return 0;
+	}
+	printf("mntflags=%s,%s%s%s\n", sv.f_flag & ST_RDONLY ? "ro" : "rw",
+	       sv.f_flag & ST_NOSUID ? "nosuid" : "suid",
+	       sv.f_flag & ST_NODEV ? ",nodev" : "",
+	       sv.f_flag & ST_NOEXEC ? ",noexec" : "");
+	return 0;
+}
+
+/* send-unix PATH TEXT: send TEXT as one datagram to the unix socket PATH
+ * (connect first, as syslog(3) and sd_notify do). */
+static int cmd_send_unix(char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", argv[0]);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		printf("send=%s\n", errname(errno));
+		if (s >= 0)
+			close(s);
+		return 0;
+	}
+	printf("send=%s\n", send(s, argv[1], strlen(argv[1]), 0) >= 0 ?
+	       "ok" : errname(errno));
+	close(s);
+	return 0;
+}
+
 /* setns FD: join the namespace FD refers to (any kind). */
 static int cmd_setns(char **argv)
 {
@@ -810,6 +950,12 @@ static const struct command commands[] = {
 	{ "fs-ops", 1, cmd_fs_ops, 0 },
 	{ "unshare-user", 0, cmd_unshare_user, 0 },
 	{ "io-uring-dir", -1, cmd_io_uring_dir, 0 },
+	{ "ls", 1, cmd_ls, 0 },
+	{ "copy", 2, cmd_copy, 0 },
+	{ "cat", 1, cmd_cat, 0 },
+	{ "write", 1, cmd_write, 0 },
+	{ "mntflags", 1, cmd_mntflags, 0 },
+	{ "send-unix", 2, cmd_send_unix, 0 },
 	{ "setns", 1, cmd_setns, 0 },
 	{ "pidfd-getfd", 3, cmd_pidfd_getfd, 0 },
 	{ "signal", 2, cmd_signal, 0 },
