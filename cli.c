@@ -4,12 +4,15 @@
  * process. */
 #define _GNU_SOURCE
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "elfdeps.h"
 #include "launcher.h"
 #include "msg.h"
 
@@ -51,7 +54,7 @@ static void usage(FILE *out, int status)
 "                         yourself, through an unprivileged user namespace\n"
 "      --map-root         with --userns: be root of the namespace, your\n"
 "                         /etc/subuid range mapped (newuidmap), in a PID\n"
-"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         namespace with /proc and /dev: dpkg works in a\n"
 "                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Per-run mounts (need --root; a private mount namespace, gone with the\n"
@@ -445,23 +448,19 @@ void validate(struct launch_plan *p)
 
 /* --- dry run --------------------------------------------------------------- */
 
-/* VALUE escaped so that every line is one key: a control
- * byte (newline above all) or a backslash is written C-style, \n \t \\
- * or \xHH; every other byte as it is. */
+/* A value of the plan, escaped as every name chdrop prints is
+ * (escape_text): control bytes (a newline above all), what is not UTF-8,
+ * bidirectional controls and backslashes as \xNN, so every line is one
+ * key and unescaping gives the value back byte for byte. */
 static void put_escaped(const char *value)
 {
-	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
-		if (*c == '\\')
-			fputs("\\\\", stdout);
-		else if (*c == '\n')
-			fputs("\\n", stdout);
-		else if (*c == '\t')
-			fputs("\\t", stdout);
-		else if (*c < 0x20 || *c == 0x7f)
-			printf("\\x%02x", *c);
-		else
-			putchar(*c);
-	}
+	char *e = malloc(4 * strlen(value) + 1);
+
+	if (e == NULL)
+		err(EXIT_CHDROP, "--dry-run: malloc");
+	escape_text(e, value);
+	fputs(e, stdout);
+	free(e);
 }
 
 static void print_kv(const char *key, const char *value)
@@ -586,4 +585,39 @@ void print_plan(const struct launch_plan *p, char **envp)
 			putchar('\n');
 		}
 	}
+}
+
+/* --- -n: would the program load? ----------------------------------------- */
+
+/* -n fails where a run would: 126 when PROGRAM (found at PATH, inside the
+ * root) has an ELF interpreter or needs a library that is missing there,
+ * read from the ELF files, never run (elfdeps.c).  A program that is not
+ * ELF, static, or not of the host's kind is left to the run. */
+void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path)
+{
+	char what[2 * PATH_MAX + 256], abs[2 * PATH_MAX];
+	int treefd = rootfd, r;
+
+	if (treefd < 0 && (treefd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err(EXIT_CHDROP, "open /");
+	/* Without a root a relative path is from the working directory. */
+	if (rootfd < 0 && path[0] != '/') {
+		char cwd[PATH_MAX];
+		int n;
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EXIT_CHDROP, "getcwd");
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+		if (n < 0 || (size_t)n >= sizeof(abs))
+			errx(EXIT_CHDROP, "%s: path too long", path);
+		path = abs;
+	}
+	r = elf_missing(treefd, path, what, sizeof(what));
+	if (r > 0)
+		errx(EXIT_CANNOT_RUN, "%s: %s inside %s", path, what,
+		     p->root ? p->root : "/");
+	if (r < 0)
+		say("-n: %s: not checked for its libraries: %s", path, what);
+	if (treefd != rootfd)
+		close(treefd);
 }
