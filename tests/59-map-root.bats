@@ -51,7 +51,7 @@ ensure_tree() {
 			exit 1
 		fi
 		mv "$b/tree" "$CACHE" && rm -rf "$b" "$b.log"
-	) 9>/run/lock/chdrop-maproot-cache.lock
+	) 9>"$CHDROP_TEST_BASE/chdrop-maproot-cache.lock"
 }
 
 # A package whose files have two owners (root and daemon), a setuid-root
