@@ -4,12 +4,15 @@
  * process. */
 #define _GNU_SOURCE
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "elfdeps.h"
 #include "launcher.h"
 #include "msg.h"
 
@@ -51,7 +54,7 @@ static void usage(FILE *out, int status)
 "                         yourself, through an unprivileged user namespace\n"
 "      --map-root         with --userns: be root of the namespace, your\n"
 "                         /etc/subuid range mapped (newuidmap), in a PID\n"
-"                         namespace with /proc and /dev/pts: dpkg works in a\n"
+"                         namespace with /proc and /dev: dpkg works in a\n"
 "                         tree of your own (from mmdebstrap's unshare mode)\n"
 "\n"
 "Per-run mounts (need --root; a private mount namespace, gone with the\n"
@@ -586,4 +589,39 @@ void print_plan(const struct launch_plan *p, char **envp)
 			putchar('\n');
 		}
 	}
+}
+
+/* --- -n: would the program load? ----------------------------------------- */
+
+/* -n fails where a run would: 126 when PROGRAM (found at PATH, inside the
+ * root) has an ELF interpreter or needs a library that is missing there,
+ * read from the ELF files, never run (elfdeps.c).  A program that is not
+ * ELF, static, or not of the host's kind is left to the run. */
+void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path)
+{
+	char what[2 * PATH_MAX + 256], abs[2 * PATH_MAX];
+	int treefd = rootfd, r;
+
+	if (treefd < 0 && (treefd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err(EXIT_CHDROP, "open /");
+	/* Without a root a relative path is from the working directory. */
+	if (rootfd < 0 && path[0] != '/') {
+		char cwd[PATH_MAX];
+		int n;
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EXIT_CHDROP, "getcwd");
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+		if (n < 0 || (size_t)n >= sizeof(abs))
+			errx(EXIT_CHDROP, "%s: path too long", path);
+		path = abs;
+	}
+	r = elf_missing(treefd, path, what, sizeof(what));
+	if (r > 0)
+		errx(EXIT_CANNOT_RUN, "%s: %s inside %s", path, what,
+		     p->root ? p->root : "/");
+	if (r < 0)
+		say("-n: %s: not checked for its libraries: %s", path, what);
+	if (treefd != rootfd)
+		close(treefd);
 }

@@ -93,7 +93,6 @@
 #include "launcher.h"
 #include "msg.h"
 
-#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
 /* --map-root's target is root (of its namespace): root's PATH, as Debian's
  * login.defs gives it, since dpkg needs the sbin directories. */
 #define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1062,20 +1061,20 @@ static void preflight(const struct launch_plan *p, bool resolved)
  * a slash, else in the target's PATH, inside the root, relative paths
  * from the working directory it will have?  Only found or not: what
  * stops a found file from running is judged elsewhere. */
-static bool found_at(int rootfd, const char *cwd, const char *file)
+static bool found_at(int rootfd, const char *cwd, const char *file,
+                     char *buf, size_t size)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = rootfd >= 0 ? RESOLVE_IN_ROOT : 0,
 	};
-	char buf[2 * PATH_MAX];
 	struct stat st;
 	bool found;
 	int n, fd;
 
-	n = file[0] == '/' ? snprintf(buf, sizeof(buf), "%s", file)
-	                   : snprintf(buf, sizeof(buf), "%s/%s", cwd, file);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	n = file[0] == '/' ? snprintf(buf, size, "%s", file)
+	                   : snprintf(buf, size, "%s/%s", cwd, file);
+	if (n < 0 || (size_t)n >= size)
 		return false;
 	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD, buf,
 	                  &how, sizeof(how));
@@ -1086,14 +1085,15 @@ static bool found_at(int rootfd, const char *cwd, const char *file)
 	return found;
 }
 
-static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
+static bool program_found(const struct launch_plan *p, int rootfd, char **envp,
+                          char *found, size_t size)
 {
 	const char *prog = p->argv[0], *path = NULL;
 	const char *cwd = p->chdir ? p->chdir : p->root ? "/" : ".";
 	char file[PATH_MAX];
 
 	if (strchr(prog, '/') != NULL)
-		return found_at(rootfd, cwd, prog);
+		return found_at(rootfd, cwd, prog, found, size);
 	for (char **v = envp; *v && path == NULL; v++)
 		if (strncmp(*v, "PATH=", 5) == 0)
 			path = *v + 5;
@@ -1104,7 +1104,7 @@ static bool program_found(const struct launch_plan *p, int rootfd, char **envp)
 		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
 		                 len ? "/" : "", prog);
 
-		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file))
+		if (n > 0 && (size_t)n < sizeof(file) && found_at(rootfd, cwd, file, found, size))
 			return true;
 		d += len;
 		if (*d == '\0')
@@ -1136,6 +1136,7 @@ static void userns_probe(void)
  * reaches it, with the same message and exit status. */
 static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
 {
+	char found[2 * PATH_MAX];
 	const char *why;
 
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -1163,10 +1164,12 @@ static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp
 		close(fd);
 	}
 	/* --host-program: PROGRAM was opened on the host and checked. */
-	if (!p->host_program && !program_found(p, rootfd, envp)) {
+	if (!p->host_program && !program_found(p, rootfd, envp, found, sizeof(found))) {
 		errno = ENOENT;
 		err(EXIT_NOT_FOUND, "exec %s", p->argv[0]);
 	}
+	if (!p->host_program)
+		dry_run_loadable(p, rootfd, found);
 }
 
 /* --- audit ----------------------------------------------------------------- */

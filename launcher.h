@@ -22,6 +22,9 @@ enum {
 	EXIT_NOT_FOUND = 127,  /* PROGRAM not found */
 };
 
+/* PATH for the target when --reset-env (or its environment) sets none. */
+#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+
 #define MAX_GROUPS 65536   /* NGROUPS_MAX on Linux */
 #define MAX_KEEP_FDS 64
 #define MAX_ENV_SET 256
@@ -177,6 +180,7 @@ size_t escape_json(char *out, const char *in, bool *lossy);
 void parse_args(int argc, char **argv, struct launch_plan *p);
 void validate(struct launch_plan *p);
 void print_plan(const struct launch_plan *p, char **envp);
+void dry_run_loadable(const struct launch_plan *p, int rootfd, const char *path);
 
 /* userdb.c — the target's identity, resolved outside the root. */
 void resolve_identity(struct launch_plan *p, int rootfd);

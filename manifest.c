@@ -268,7 +268,7 @@ static int check_entry(const struct mf_entry *e, const char **why)
 		return *why = "package without version", -1;
 	switch (e->kind) {
 	case MF_FILE:
-		if (e->extra)
+		if (e->extra && e->origin != MF_USER)
 			return *why = "extra field on a file", -1;
 		break;
 	case MF_DIR:
@@ -427,10 +427,37 @@ int manifest_parse(const char *buf, size_t len,
                    int (*cb)(const struct mf_entry *, void *), void *arg,
                    size_t *line, const char **why)
 {
+	return manifest_parse_all(buf, len, NULL, cb, arg, line, why);
+}
+
+/* "request PATH": 1 when s is one (decoded into out), 0 when not. */
+static int request_line(const char *s, size_t n, char *out, const char **why)
+{
+	size_t dl = 0;
+	int r;
+
+	if (n < 8 || memcmp(s, "request ", 8) != 0)
+		return 0;
+	if (memchr(s + 8, ' ', n - 8) != NULL)
+		return *why = "bad request line", -1;
+	r = decode(s + 8, n - 8, out, &dl, why);
+	if (r != 0 || strlen(out) != dl)
+		return *why = "bad request path", -1;
+	if (manifest_check_path(out, why) < 0)
+		return -1;
+	return 1;
+}
+
+int manifest_parse_all(const char *buf, size_t len,
+                       int (*req)(const char *path, void *),
+                       int (*cb)(const struct mf_entry *, void *), void *arg,
+                       size_t *line, const char **why)
+{
 	const size_t hl = sizeof MANIFEST_HEADER - 1;
 	char *scratch = NULL, *prev = NULL;
 	size_t pos, count = 0, prevlen = SIZE_MAX;
-	int r = -1, ended = 0;
+	int r = -1, ended = 0, q;
+	bool requests = true;
 
 	*line = 1;
 	if (len > MANIFEST_MAX)
@@ -464,6 +491,18 @@ int manifest_parse(const char *buf, size_t len,
 			if (ended < 0)
 				goto out;
 			continue;
+		}
+		if (requests && (q = request_line(s, n, scratch, why)) != 0) {
+			if (q < 0 || in_order(prev, &prevlen, scratch, why) < 0)
+				goto out;
+			if (req && (r = req(scratch, arg)) != 0)
+				goto out;
+			r = -1;
+			continue;
+		}
+		if (requests) {
+			requests = false;
+			prevlen = SIZE_MAX;   /* entries sort on their own */
 		}
 		if (parse_line(s, n, scratch, &e, why) < 0 ||
 		    in_order(prev, &prevlen, e.path, why) < 0)
@@ -514,6 +553,15 @@ static void fmt_id(char *buf, size_t n, const struct mf_id *id)
 int manifest_write_header(FILE *f, const char **why)
 {
 	if (fputs(MANIFEST_HEADER, f) < 0)
+		return *why = "write failed", -1;
+	return 0;
+}
+
+int manifest_write_request(FILE *f, const char *path, const char **why)
+{
+	if (manifest_check_path(path, why) < 0)
+		return -1;
+	if (fputs("request ", f) < 0 || put_field(f, path, true) < 0)
 		return *why = "write failed", -1;
 	return 0;
 }

@@ -13,13 +13,18 @@
  * Format, version 1 (ASCII text, '\n' after every line, the last too):
  *
  *     chdrop-manifest 1
+ *     request PATH
+ *     ...
  *     PATH KIND MODE UID GID SIZE SHA256 SOURCE HOST-ID COPY-ID PKG VER ORIGIN EXTRA
  *     ...
  *     end N
  *
- * One entry a line, fourteen fields separated by one space, sorted by PATH
- * (byte order, each PATH once); N counts the entries, so a file cut at a
- * line boundary is refused too.  Every field is escaped: the bytes 0x21 to
+ * "request" lines (before every entry, sorted, each once) keep the host
+ * paths named to `chdrop-root add`, as named (they may run through
+ * symlinks): update resolves them again.  Then one entry a line, fourteen
+ * fields separated by one space, sorted by PATH (byte order, each PATH
+ * once); N counts the entries, so a file cut at a line boundary is refused
+ * too.  Every field is escaped: the bytes 0x21 to
  * 0x7e stand for themselves except '\', every other byte (space, tab,
  * newline, NUL, 0x80-0xff) and '\' are written \xHH (lowercase hex); an
  * absent value is "-" and a value that is exactly "-" is written \x2d.
@@ -96,11 +101,17 @@ struct mf_entry {
 int manifest_parse(const char *buf, size_t len,
                    int (*cb)(const struct mf_entry *, void *), void *arg,
                    size_t *line, const char **why);
+/* The same, with the request lines handed to req (NULL: ignored). */
+int manifest_parse_all(const char *buf, size_t len,
+                       int (*req)(const char *path, void *),
+                       int (*cb)(const struct mf_entry *, void *), void *arg,
+                       size_t *line, const char **why);
 
 /* Write one entry line / the header / the trailer.  The entry is checked
  * first (the rules above): -1 with *why and nothing written when it
  * breaks one, or when f fails (then *why says so, errno is kept). */
 int manifest_write_header(FILE *f, const char **why);
+int manifest_write_request(FILE *f, const char *path, const char **why);
 int manifest_write_entry(FILE *f, const struct mf_entry *e, const char **why);
 int manifest_write_end(FILE *f, size_t n, const char **why);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* chdrop — user namespaces: --userns (yourself, exec in place) and
  * --userns --map-root (uid 0 over a tree of your own, with /proc and
- * /dev/pts, for dpkg and apt).
+ * a fresh /dev with its own /dev/pts, for dpkg and apt).
  *
  * --map-root, in order:
  *  1. The ranges were read from /etc/subuid and /etc/subgid at validation
@@ -18,7 +18,7 @@
  *       init   PID 1 of the new namespace: drops what it holds, reaps
  *              orphans, relays, and hands the target's status to outer
  *              (PID 1 cannot die of a signal, so it cannot mirror one);
- *       target PID 2: mounts /proc and /dev/pts in the root, then returns
+ *       target PID 2: mounts /proc and /dev in the root, then returns
  *              to main() and goes the way every chdrop run goes.
  *     When init exits the kernel kills whatever is left in the namespace,
  *     so a daemon a maintainer script started does not outlive the run.
@@ -191,6 +191,7 @@ static void helper_failed(int fd)
 	char msg[256];
 	ssize_t n = read(fd, msg, sizeof(msg) - 1);
 
+	close(fd);
 	if (n <= 0)
 		errx(EXIT_CHDROP, "--map-root: %s or %s failed", NEWUIDMAP, NEWGIDMAP);
 	msg[n] = '\0';
@@ -210,11 +211,15 @@ static void map_subids(const struct launch_plan *p)
 	if (helper < 0)
 		err(EXIT_CHDROP, "fork");
 	if (helper == 0) {
+		int failed;
+
 		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);  /* unshare failed: the parent says why */
-		if (dup2(out[1], 2) < 0)
+		close(out[0]);
+		failed = read(go[0], &c, 1) != 1;  /* unshare failed: the parent says why */
+		close(go[0]);
+		if (failed || dup2(out[1], 2) < 0)
 			_exit(1);
+		close(out[1]);
 		_exit(run_map(NEWUIDMAP, self, &p->subuid) < 0 ||
 		      run_map(NEWGIDMAP, self, &p->subgid) < 0);
 	}
@@ -283,22 +288,33 @@ static int hold_nothing(void)
 	return 0;
 }
 
+/* A parent that cannot drop or release its child kills it and leaves
+ * with nothing of its own open. */
+static void release_failed(pid_t child, const char *what) __attribute__((noreturn));
+static void release_failed(pid_t child, const char *what)
+{
+	int e = errno;
+
+	kill(child, SIGKILL);
+	syscall(SYS_close_range, 3, ~0u, 0);
+	errno = e;
+	err(EXIT_CHDROP, "--map-root: %s", what);
+}
+
 /* After fork, in the parent: drop, then let the child go on.  A failure
- * kills the child before it has done anything. */
+ * kills the child before it has done anything.  A child already dead
+ * (EPIPE, not SIGPIPE: the parent must say so) is a failure too; the
+ * child took its own signal dispositions at fork, so SIG_IGN stays here. */
 static void drop_then_release(pid_t child, int go)
 {
 	char c = 'x';
 
-	if (hold_nothing() < 0) {
-		int e = errno;
-		kill(child, SIGKILL);
-		errno = e;
-		err(EXIT_CHDROP, "--map-root: dropping the relay's privileges");
-	}
-	if (write(go, &c, 1) != 1) {
-		kill(child, SIGKILL);
-		err(EXIT_CHDROP, "--map-root: releasing the child");
-	}
+	if (hold_nothing() < 0)
+		release_failed(child, "dropping the relay's privileges");
+	/* signal() fails only for a bad number.  NOLINT(cert-err33-c) */
+	signal(SIGPIPE, SIG_IGN);
+	if (write(go, &c, 1) != 1)
+		release_failed(child, "releasing the child");
 	close(go);
 }
 
@@ -335,13 +351,15 @@ static void outer(pid_t init, int statusfd)
 {
 	int status, target;
 
+	ssize_t n;
+
 	relay_signals(init);
 	while (waitpid(init, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXIT_CHDROP);
-	if (read(statusfd, &target, sizeof(target)) == (ssize_t)sizeof(target))
-		exit_as(target);
-	exit_as(status);
+	n = read(statusfd, &target, sizeof(target));
+	close(statusfd);
+	exit_as(n == (ssize_t)sizeof(target) ? target : status);
 }
 
 /* init, PID 1: reap everything, until the target itself is gone. */
@@ -363,6 +381,7 @@ static void init(pid_t target, int statusfd)
 	}
 	if (write(statusfd, &status, sizeof(status)) != (ssize_t)sizeof(status))
 		_exit(EXIT_CHDROP);
+	close(statusfd);
 	_exit(0);
 }
 
@@ -473,22 +492,36 @@ static void mount_on(int rootfd, const char *path, const char *type,
 	close(fd);
 }
 
-static void mount_proc_pts(const struct launch_plan *p, int rootfd)
+/* /proc; a fresh /dev from mount_dev() (mounts.c: null, zero, full,
+ * random, urandom, tty, the host's nodes bound since mknod is refused in
+ * a user namespace) with a pts directory and a ptmx file; a private devpts
+ * instance on /dev/pts, and its ptmx bound onto /dev/ptmx. */
+static void mount_proc_dev(const struct launch_plan *p, int rootfd)
 {
-	struct stat st;
+	static const char *const extra[] = { "pts/", "ptmx" };
+	char from[64], to[64];
+	int devfd, ptmx, dst;
 
 	mount_on(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	if (fstatat(rootfd, "dev/pts", &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    errno == ENOENT) {
-		warnx("notice: the root has no /dev/pts: no private devpts, so "
-		      "no new terminal can be opened inside");
-		return;
-	}
+	devfd = dir_in_root(rootfd, "dev");
+	mount_dev(devfd, extra, sizeof(extra) / sizeof(extra[0]));
+	close(devfd);
 	/* gid 5 is Debian's tty group; without a range it is not mapped. */
 	mount_on(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	         p->subgid.count > 5 ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
 	                             : "newinstance,ptmxmode=0666,mode=0620");
-	say("/proc of a new PID namespace and a private /dev/pts mounted");
+	ptmx = openat(rootfd, "dev/pts/ptmx", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	dst = openat(rootfd, "dev/ptmx", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (ptmx < 0 || dst < 0)
+		err(EXIT_CHDROP, "--map-root: /dev/pts/ptmx or /dev/ptmx");
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", ptmx);
+	snprintf(to, sizeof(to), "/proc/self/fd/%d", dst);
+	if (mount(from, to, "none", MS_BIND, NULL) < 0)
+		err(EXIT_CHDROP, "--map-root: bind /dev/pts/ptmx on /dev/ptmx");
+	close(ptmx);
+	close(dst);
+	say("/proc of a new PID namespace, a fresh /dev and a private /dev/pts "
+	    "mounted");
 }
 
 /* Make fd (the root) the working directory's own descriptor. */
@@ -534,11 +567,19 @@ static void enter_map_root(struct launch_plan *p, int rootfd)
 		err(EXIT_CHDROP, "fchdir(%s)", p->root);
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0)
 		err(EXIT_CHDROP, "unshare(CLONE_NEWNS|CLONE_NEWPID)");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* A propagation change ignores source and type ("none"). */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_CHDROP, "mount(/, MS_REC|MS_PRIVATE)");
 	reopen_here(rootfd, p->root);
 	fork_pid_ns(p, rootfd);
-	mount_proc_pts(p, rootfd);
+	/* The target takes the namespace's ids now: files it makes in the
+	 * fresh /dev need an owner the namespace maps (the caller's own ids
+	 * are not mapped under a range). */
+	if (setresgid(0, 0, 0) < 0)
+		err(EXIT_CHDROP, "--map-root: setresgid(0)");
+	if (setresuid(0, 0, 0) < 0)
+		err(EXIT_CHDROP, "--map-root: setresuid(0)");
+	mount_proc_dev(p, rootfd);
 }
 
 /* Plain --userns: an unprivileged user namespace in which the caller's own

@@ -27,9 +27,12 @@ install-completions:
 	    $(DESTDIR)$(ZSHCOMPDIR) $(if $(DESTDIR),,$(patsubst %/,%,$(dir $(INSTALL_LOG))))
 	install -m 0644 completions/chdrop.bash $(DESTDIR)$(BASHCOMPDIR)/chdrop
 	install -m 0644 completions/_chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
+	install -m 0644 completions/chdrop-root.bash $(DESTDIR)$(BASHCOMPDIR)/chdrop-root
+	install -m 0644 completions/_chdrop-root $(DESTDIR)$(ZSHCOMPDIR)/_chdrop-root
 
 uninstall-completions:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/chdrop $(DESTDIR)$(ZSHCOMPDIR)/_chdrop
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/chdrop-root $(DESTDIR)$(ZSHCOMPDIR)/_chdrop-root
 
 # Packages (packaging/build-pkg): build/deb/, build/rpm/ and the source
 # tarball build/chdrop-VERSION.tar.gz (make dist).  Each builds

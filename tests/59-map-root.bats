@@ -88,7 +88,7 @@ setup_file() {
 	# A root of chdroptest's own for the no-range case, as in 58-userns.
 	UROOT="$TESTDIR/uroot"
 	make_root "$UROOT"
-	mkdir -p "$UROOT/proc" "$UROOT/dev/pts"
+	mkdir -p "$UROOT/proc" "$UROOT/dev"
 	chown -R "$TUSER_UID:$TUSER_GID" "$UROOT"
 	install -m 0755 "$CHDROP" "$TESTDIR/chdrop"
 	MRUID=$(id -u "$MRUSER")
@@ -245,6 +245,18 @@ MR_CAPS=0x800000ff
 	st=0
 	wait "$pid" || st=$?
 	[[ "$st" == 143 ]]
+}
+
+@test "--map-root: a fresh /dev with the six nodes, a private devpts, a pty opens inside" {
+	run -0 --separate-stderr as_mr --userns --map-root -r "$TREE" -- /bin/sh -c \
+		'ls /dev | tr "\n" " "; echo; stat -f -c %T /dev/pts; echo x >/dev/null && test -c /dev/null && echo null-ok; script -qc tty /dev/null | tr -d "\\r"'
+	assert_line --index 0 "full null ptmx pts random tty urandom zero "
+	assert_line --index 1 devpts
+	assert_line --index 2 null-ok
+	assert_line --index 3 /dev/pts/0
+	# Nothing of it in the tree on disk.
+	run -0 find "$TREE/dev" -mindepth 1
+	assert_output ""
 }
 
 @test "--map-root: Ctrl-C on the terminal reaches the target; a shell has job control" {

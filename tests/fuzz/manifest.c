@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* manifest_parse(): ROOT/.chdrop/manifest, read by chdrop at launch and by
+/* manifest_parse_all(): ROOT/.chdrop/manifest, read by chdrop at launch and by
  * chdrop-root.  Beyond not crashing: a failure says why and where; every
  * entry a success hands over keeps the format's rules; and the encoding is
  * canonical: writing back what was parsed gives the input, byte for byte.
@@ -22,6 +22,16 @@ static int each(const struct mf_entry *e, void *arg)
 	return ++c->n == (size_t)c->stop_at ? 7 : 0;
 }
 
+static int each_request(const char *path, void *arg)
+{
+	struct ctx *c = arg;
+	const char *why = NULL;
+
+	CHECK(path[0] == '/');
+	CHECK(manifest_write_request(c->out, path, &why) == 0);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctx c;
@@ -36,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = (struct ctx){ open_memstream(&out, &outlen), 0, data[0] % 8 };
 	CHECK(c.out != NULL);
 	CHECK(manifest_write_header(c.out, &why) == 0);
-	r = manifest_parse(buf, size - 1, each, &c, &line, &why);
+	r = manifest_parse_all(buf, size - 1, each_request, each, &c, &line, &why);
 	CHECK(r == 0 || r == -1 || r == 7);
 	if (r < 0)
 		CHECK(why != NULL && line >= 1);
