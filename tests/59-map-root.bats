@@ -38,6 +38,7 @@ ensure_tree() {
 		flock 9
 		[[ -d "$CACHE/var/lib/dpkg" ]] && exit 0
 		local b
+		install -d -m 0755 /var/cache/chdrop-maproot || exit 1
 		b=$(mktemp -d /var/cache/chdrop-maproot/build.XXXXXX) || exit 1
 		chmod 0755 "$b"
 		chown "$MRUSER:" "$b"
