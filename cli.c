@@ -448,23 +448,19 @@ void validate(struct launch_plan *p)
 
 /* --- dry run --------------------------------------------------------------- */
 
-/* VALUE escaped so that every line is one key: a control
- * byte (newline above all) or a backslash is written C-style, \n \t \\
- * or \xHH; every other byte as it is. */
+/* A value of the plan, escaped as every name chdrop prints is
+ * (escape_text): control bytes (a newline above all), what is not UTF-8,
+ * bidirectional controls and backslashes as \xNN, so every line is one
+ * key and unescaping gives the value back byte for byte. */
 static void put_escaped(const char *value)
 {
-	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
-		if (*c == '\\')
-			fputs("\\\\", stdout);
-		else if (*c == '\n')
-			fputs("\\n", stdout);
-		else if (*c == '\t')
-			fputs("\\t", stdout);
-		else if (*c < 0x20 || *c == 0x7f)
-			printf("\\x%02x", *c);
-		else
-			putchar(*c);
-	}
+	char *e = malloc(4 * strlen(value) + 1);
+
+	if (e == NULL)
+		err(EXIT_CHDROP, "--dry-run: malloc");
+	escape_text(e, value);
+	fputs(e, stdout);
+	free(e);
 }
 
 static void print_kv(const char *key, const char *value)

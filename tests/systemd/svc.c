@@ -9,6 +9,11 @@
  *   svc notify   Type=notify: send "READY=1" and a STATUS= line to
  *                $NOTIFY_SOCKET, report the result on stdout, then wait for
  *                a signal.
+ *   svc log-notify
+ *                the same, after one syslog line to /dev/log, the way
+ *                syslog(3) writes it (a datagram "<PRI>Mmm dd hh:mm:ss
+ *                svc-chdrop[PID]: ..."): READY=1 is sent only once the line
+ *                was taken, so a unit that reached "active" has logged.
  *
  * Any failure prints "svc: ..." on stderr and exits 1.
  */
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LISTEN_FD 3
@@ -68,6 +74,33 @@ static _Noreturn void serve(void)
 	}
 }
 
+/* One line to the syslog socket, as glibc's syslog(3) sends it (LOG_DAEMON |
+ * LOG_NOTICE, no LOG_CONS fallback: a line that cannot be sent is a failure
+ * here, not a silent loss). */
+static void log_line(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char stamp[32], msg[160];
+	struct tm tm;
+	time_t now = time(NULL);
+	int s;
+
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm))
+		die_msg("cannot format the time");
+	snprintf(msg, sizeof msg, "<%d>%s svc-chdrop[%ld]: "
+	         "logged through /dev/log as uid %ld",
+	         3 << 3 | 5, stamp, (long)getpid(), (long)getuid());
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die("socket");
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+		die("connect(/dev/log)");
+	if (send(s, msg, strlen(msg), 0) < 0)
+		die("send(/dev/log)");
+	close(s);
+}
+
 static _Noreturn void notify(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
@@ -110,6 +143,10 @@ int main(int argc, char **argv)
 		serve();
 	if (argc == 2 && strcmp(argv[1], "notify") == 0)
 		notify();
-	fprintf(stderr, "usage: svc serve|notify\n");
+	if (argc == 2 && strcmp(argv[1], "log-notify") == 0) {
+		log_line();
+		notify();
+	}
+	fprintf(stderr, "usage: svc serve|notify|log-notify\n");
 	return 2;
 }
