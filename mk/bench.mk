@@ -82,4 +82,4 @@ bench-clean:
 # The whole suite against the static build, so that it cannot rot.
 .PHONY: check-static
 check-static: chdrop-static tests/probe
-	CHDROP=$(abspath chdrop-static) $(BATS) tests/
+	CHDROP=$(abspath chdrop-static) $(BATS) $(RERUN_TESTS)
