@@ -9,7 +9,8 @@
 #
 # tests/seccomp/refuse.c puts a seccomp filter of the kind a service
 # manager or container uses (Landlock calls answered with EPERM, ENOSYS or
-# EOPNOTSUPP; no further filter allowed; or an unrelated one) on chdrop.
+# EOPNOTSUPP; no further filter allowed; keyctl refused; or an unrelated
+# one) on chdrop.
 
 load helpers
 
@@ -162,6 +163,25 @@ assert_not_ran() {
 	run -0 --separate-stderr "$REFUSE" -t -- "${CHDROP_ARGV[@]}" \
 		-n --no-tty-guard -r "$ROOT" -u "$TUSER" -- /bin/probe
 	assert_line "tty_guard=no: --no-tty-guard"
+}
+
+# --- the session keyring refused -----------------------------------------------
+
+@test "keyctl refused by a filter (as systemd-nspawn's): the target runs, no keyring reachable, said under -v" {
+	run -0 --separate-stderr "$REFUSE" -k -- "${CHDROP_ARGV[@]}" -v -u "$TUSER" -- \
+		sh -c 'keyctl rdescribe @s; echo "keyctl=$?"'
+	assert_line keyctl=1
+	[[ "$stderr" == *"chdrop: no session keyring reachable (keyctl: Operation not permitted)"* ]]
+	[[ "$stderr" == *"keyctl_describe: Operation not permitted"* ]]
+	refute_output --partial "keyring;"
+}
+
+@test "a filter refusing only a new keyring, the caller's still reachable: 125, nothing runs" {
+	require_keyctl
+	run -125 --separate-stderr "$REFUSE" -j -- "${CHDROP_ARGV[@]}" \
+		-r "$ROOT" -u "$TUSER" -- /bin/probe touch /out/ran
+	assert_equal "$stderr" "chdrop: keyctl(KEYCTL_JOIN_SESSION_KEYRING): Operation not permitted"
+	assert_not_ran
 }
 
 # --- the guard verified by effect ---------------------------------------------

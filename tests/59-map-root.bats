@@ -38,6 +38,7 @@ ensure_tree() {
 		flock 9
 		[[ -d "$CACHE/var/lib/dpkg" ]] && exit 0
 		local b
+		install -d -m 0755 /var/cache/chdrop-maproot || exit 1
 		b=$(mktemp -d /var/cache/chdrop-maproot/build.XXXXXX) || exit 1
 		chmod 0755 "$b"
 		chown "$MRUSER:" "$b"
@@ -51,7 +52,7 @@ ensure_tree() {
 			exit 1
 		fi
 		mv "$b/tree" "$CACHE" && rm -rf "$b" "$b.log"
-	) 9>/run/lock/chdrop-maproot-cache.lock
+	) 9>"$CHDROP_TEST_BASE/chdrop-maproot-cache.lock"
 }
 
 # A package whose files have two owners (root and daemon), a setuid-root

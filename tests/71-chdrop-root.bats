@@ -77,6 +77,8 @@ teardown() {
 }
 
 @test "add --user --etc --dev --tmp --state: the basics, and nothing more" {
+	[[ -e /etc/hosts ]] ||
+		skip "this host has no /etc/hosts for --etc to copy (a debootstrap'd container); the refusal is tested next"
 	run --separate-stderr cr add --user=nobody --etc --dev --tmp --state=/var/lib/svc "$R"
 	assert_success
 	assert_equal "$(cut -d: -f1 "$R/etc/passwd" | tr '\n' ' ')" "root nobody "
@@ -88,6 +90,13 @@ teardown() {
 	assert_equal "$(stat -c %a "$R/tmp")" 1777
 	assert_equal "$(stat -c %U:%a "$R/var/lib/svc")" "nobody:750"
 	[[ -e "$R/etc/hosts" && -e "$R/etc/localtime" ]]
+}
+
+@test "add --etc where the host has no /etc/hosts: 125 naming it, no manifest" {
+	run -125 --separate-stderr unshare -m sh -c 'mount -t tmpfs -o mode=0755 none /etc && exec "$@"' \
+		sh "$CHDROP_ROOT" add --registry="$TESTDIR/roots" --etc "$R"
+	assert_equal "$stderr" "chdrop-root: /etc/hosts: No such file or directory"
+	[[ ! -e "$R/.chdrop/manifest" && ! -e "$R/etc" ]]
 }
 
 @test "check: 0 and silent when current; update changes nothing and says nothing" {

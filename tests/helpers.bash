@@ -272,6 +272,14 @@ require_landlock() {
 		skip "Landlock ABI ${1:-1} not available here (kernel without it, or refused by a container's seccomp filter)"
 }
 
+# require_keyctl: skip where keyctl(2) is refused (systemd-nspawn's seccomp
+# filter refuses it: keyrings are not namespaced) or the kernel has no
+# keyrings.  What chdrop does then is tested in 57-enforced.bats, there too.
+require_keyctl() {
+	keyctl rdescribe @s >/dev/null 2>&1 ||
+		skip "keyctl(2) refused here (a container's seccomp filter, as systemd-nspawn's) or no keyrings"
+}
+
 # mount_proc ROOT: a /proc inside a test root, for the magic-link tests
 # (remove_test_dir unmounts it; umount_proc does it earlier).
 mount_proc() {

@@ -3,7 +3,7 @@
  * seccomp filter of the kind a service manager or a container puts on
  * its processes, as systemd-nspawn does for Landlock.
  *
- *   refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND [ARG]...
+ *   refuse [-l ERRNO] [-t] [-u] [-n] [-k | -j] -- COMMAND [ARG]...
  *
  *   -l EPERM|ENOSYS|EOPNOTSUPP  answer the three Landlock calls with it
  *   -t                          answer prctl(PR_SET_SECCOMP) and seccomp(2)
@@ -12,11 +12,19 @@
  *                               acct(2)): a seccomp mode of 2 that guards
  *                               nothing chdrop cares about
  *   -n                          answer unshare(2) with EPERM (no namespaces)
+ *   -k                          answer keyctl(2), add_key(2) and
+ *                               request_key(2) with EPERM, as
+ *                               systemd-nspawn does (keyrings are not
+ *                               namespaced)
+ *   -j                          answer keyctl(KEYCTL_JOIN_SESSION_KEYRING)
+ *                               alone with EPERM: no new keyring, but the
+ *                               caller's is still reachable
  *
  * no_new_privs is left alone when the caller may load a filter without it
  * (CAP_SYS_ADMIN), so chdrop's own --allow-new-privs stays testable. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/keyctl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +38,7 @@ static void die(const char *what, int rc)
 	exit(125);
 }
 
-struct opts { int ll, tty, unrelated, nons; };
+struct opts { int ll, tty, unrelated, nons, nokeys, nojoin; };
 
 static void add(scmp_filter_ctx ctx, const char *what, int nr, unsigned e)
 {
@@ -61,6 +69,17 @@ static void build(scmp_filter_ctx ctx, const struct opts *o)
 		add(ctx, "acct", SCMP_SYS(acct), EPERM);
 	if (o->nons)
 		add(ctx, "unshare", SCMP_SYS(unshare), EPERM);
+	if (o->nokeys) {
+		add(ctx, "keyctl", SCMP_SYS(keyctl), EPERM);
+		add(ctx, "add_key", SCMP_SYS(add_key), EPERM);
+		add(ctx, "request_key", SCMP_SYS(request_key), EPERM);
+	}
+	if (o->nojoin) {
+		int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(keyctl),
+		                      1, SCMP_A0(SCMP_CMP_EQ, KEYCTL_JOIN_SESSION_KEYRING));
+		if (rc < 0)
+			die("keyctl rule", rc);
+	}
 }
 
 static int errno_named(const char *s)
@@ -73,12 +92,12 @@ static int errno_named(const char *s)
 int main(int argc, char **argv)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	struct opts o = { 0, 0, 0, 0 };
+	struct opts o = { 0, 0, 0, 0, 0, 0 };
 	int c, rc;
 
 	if (ctx == NULL)
 		die("seccomp_init", ENOMEM);
-	while ((c = getopt(argc, argv, "+l:tun")) != -1) {
+	while ((c = getopt(argc, argv, "+l:tunkj")) != -1) {
 		switch (c) {
 		case 'l':
 			if ((o.ll = errno_named(optarg)) == 0)
@@ -87,11 +106,14 @@ int main(int argc, char **argv)
 		case 't': o.tty = 1; break;
 		case 'u': o.unrelated = 1; break;
 		case 'n': o.nons = 1; break;
+		case 'k': o.nokeys = 1; break;
+		case 'j': o.nojoin = 1; break;
 		default: return 125;
 		}
 	}
-	if (optind >= argc || (!o.ll && !o.tty && !o.unrelated && !o.nons)) {
-		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] -- COMMAND...\n");
+	if (optind >= argc || (!o.ll && !o.tty && !o.unrelated && !o.nons &&
+	                       !o.nokeys && !o.nojoin)) {
+		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] [-k | -j] -- COMMAND...\n");
 		return 125;
 	}
 	build(ctx, &o);
