@@ -16,14 +16,14 @@
 #include "launcher.h"
 #include "msg.h"
 
-/* An argument as an error message may show it: control bytes and what is
- * not UTF-8 escaped (escape_text).  Only ever used on the way to exit. */
-static const char *shown(const char *s)
+/* An argument as a message may show it: control bytes and what is not
+ * UTF-8 escaped (escape_text).  The caller owns the copy. */
+static char *shown(const char *s)
 {
 	char *e = malloc(4 * strlen(s) + 1);
 
 	if (e == NULL)
-		return "(unprintable)";
+		err(EXIT_CHDROP, "malloc");
 	escape_text(e, s);
 	return e;
 }
@@ -168,6 +168,8 @@ static void add_mount(struct launch_plan *p, enum mount_kind kind,
 	struct mount_spec *m;
 	size_t src_len, dst_off, dst_len;
 	const char *why;
+	char *esc, *opt;
+	size_t len;
 
 	if (p->nmounts == MAX_MOUNTS)
 		errx(EXIT_CHDROP, "--%s: too many mounts", name);
@@ -177,8 +179,16 @@ static void add_mount(struct launch_plan *p, enum mount_kind kind,
 		errx(EXIT_CHDROP, "--%s=%s: %s", name, shown(arg), why);
 	m->kind = kind;
 	/* parse_mount refused control bytes: messages may show the paths. */
-	if (asprintf((char **)&m->opt, "--%s=%s", name, shown(arg)) < 0)
-		err(EXIT_CHDROP, "asprintf");
+	esc = shown(arg);
+	/* malloc here, not asprintf: LeakSanitizer's unwinder stops inside
+	 * glibc's vasprintf, so lsan.supp could not name this allocation. */
+	len = strlen(name) + strlen(esc) + 4;
+	opt = malloc(len);
+	if (opt == NULL)
+		err(EXIT_CHDROP, "malloc");
+	snprintf(opt, len, "--%s=%s", name, esc);
+	m->opt = opt;
+	free(esc);
 	m->src = kind == MOUNT_TMPFS ? NULL : strndup(arg, src_len);
 	m->dst = strndup(arg + dst_off, dst_len);
 	if ((kind != MOUNT_TMPFS && m->src == NULL) || m->dst == NULL)
