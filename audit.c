@@ -1893,7 +1893,8 @@ static void write_file(const char *path, const char *text)
  * audit itself stays outside the namespace, so owners read as they are
  * (inside, root would be the overflow uid); the clone is checked to be
  * the directory that was walked to.  -1 with errno if it did not work. */
-static int clone_ro_unprivileged(const char *dir, const struct statx *want)
+static int clone_ro_unprivileged(const char *dir, int walked,
+                                 const struct statx *want)
 {
 	char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
@@ -1922,7 +1923,9 @@ static int clone_ro_unprivileged(const char *dir, const struct statx *want)
 		char map[64];
 		int fd;
 
+		/* The parent's descriptors are not the child's to hold. */
 		close(sv[0]);
+		close(walked);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			_exit(errno);
 		write_file("/proc/self/setgroups", "deny");
@@ -1964,7 +1967,7 @@ static int private_view(const char *dir, int fd, const struct statx *st)
 {
 	if (geteuid() == 0)
 		return clone_ro(fd);
-	return clone_ro_unprivileged(dir, st);
+	return clone_ro_unprivileged(dir, fd, st);
 }
 
 int audit_root(const char *dir, const struct audit_opts *o)
