@@ -876,6 +876,16 @@ static void loader_missing(const char *path, int e)
 	errno = e;
 }
 
+/* The PATH a bare PROGRAM is looked up in: the target's, else SAFE_PATH.
+ * exec_target() and the dry run's program_found() walk it alike. */
+static const char *target_path(char **envp)
+{
+	for (char **v = envp; *v; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			return *v + 5;
+	return SAFE_PATH;
+}
+
 /* PROGRAM with a slash is executed as it is; without one it is looked up
  * in the target's PATH.  This is execvp(3) without its fallback of running
  * a file the kernel refuses (ENOEXEC) through /bin/sh: a root usually has
@@ -893,11 +903,7 @@ static void exec_target(const struct launch_plan *p, char **envp)
 	} else {
 		char buf[PATH_MAX];
 
-		for (char **v = envp; *v && path == NULL; v++)
-			if (strncmp(*v, "PATH=", 5) == 0)
-				path = *v + 5;
-		if (path == NULL)
-			path = SAFE_PATH;
+		path = target_path(envp);
 		for (const char *d = path;; d++) {
 			size_t len = strcspn(d, ":");
 			int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, d,
@@ -1093,11 +1099,7 @@ static bool program_found(const struct launch_plan *p, int rootfd, char **envp,
 
 	if (strchr(prog, '/') != NULL)
 		return found_at(rootfd, cwd, prog, found, size);
-	for (char **v = envp; *v && path == NULL; v++)
-		if (strncmp(*v, "PATH=", 5) == 0)
-			path = *v + 5;
-	if (path == NULL)
-		path = SAFE_PATH;
+	path = target_path(envp);
 	for (const char *d = path;; d++) {
 		size_t len = strcspn(d, ":");
 		int n = snprintf(file, sizeof(file), "%.*s%s%s", (int)len, d,
