@@ -558,16 +558,13 @@ static bool have_effective(unsigned cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-/* Capabilities go through libcap-ng (0.8.3 on Debian 12), in two moments
- * chosen by what each part of it reads.  capng_apply(CAPNG_SELECT_BOUNDS)
- * reads /proc/<tid>/status by path, to see CAP_SETPCAP and again to read
- * the result: so the bounding set is cut before the root is entered, while
- * that path is the host's /proc and not a file the root's owner made.
- * CAPNG_SELECT_CAPS is capset(2) alone and CAPNG_SELECT_AMBIENT prctl(2)
- * alone, touching no file: those run inside the root, after the uid
- * change.  (capng_change_id() is not used: it applies the bounding set
- * too, and with CAPNG_INIT_SUPP_GRP it consults the root's NSS.)
- * libcap-ng rarely sets errno: its return code is what is reported. */
+/* Capabilities go through libcap-ng (0.8.3 on Debian 12) for their names
+ * and for the sets a process holds: CAPNG_SELECT_CAPS is capset(2) alone
+ * and CAPNG_SELECT_AMBIENT prctl(2) alone, touching no file, and run inside
+ * the root after the uid change.  The bounding set is the exception: see
+ * cut_bounding_set().  (capng_change_id() is not used: it applies the
+ * bounding set too, and with CAPNG_INIT_SUPP_GRP it consults the root's
+ * NSS.)  libcap-ng rarely sets errno: its return code is what is reported. */
 
 static void fail_verify(const char *what) __attribute__((noreturn));
 
@@ -581,23 +578,27 @@ static void capng_add_mask(capng_type_t type, uint64_t caps, const char *what)
 			     cap_name(c));
 }
 
-/* Before the root is entered (see above).  libcap-ng 0.8.3 reports
- * success even when a drop failed (it only writes to syslog): verify()
- * reads the whole set back from the kernel, one prctl per capability,
- * before anything runs, and refuses on any difference.  It is read there
- * only, not here as well: a second read found nothing the first does not
- * (the set can only shrink) and cost 41 prctls (issue 14). */
+/* The bounding set is cut by chdrop itself, one PR_CAPBSET_DROP per
+ * capability not kept, each return checked, before the root is entered.
+ * Not through capng_apply(CAPNG_SELECT_BOUNDS): libcap-ng 0.8.3 (and
+ * upstream still) opens /proc/<tid>/status three times to do it (to see
+ * CAP_SETPCAP, for the ambient set, and to read the result), which measured
+ * 140-160 us of a 0.9-1.4 ms launch on the project's machine, against about
+ * 10 us for the drops (issue 14, docs/performance.md); it also reports
+ * success when a drop failed.  verify() reads the whole set back from the
+ * kernel, one PR_CAPBSET_READ per capability, before anything runs, and
+ * refuses on any difference.  It is read there only: a read here as well
+ * found nothing that one does not (the set can only shrink). */
 static void cut_bounding_set(const struct launch_plan *p, bool privileged)
 {
-	int r;
+	unsigned top = last_cap();
 
 	if (!privileged)
 		return;
-	capng_clear(CAPNG_SELECT_BOUNDS);
-	capng_add_mask(CAPNG_BOUNDING_SET, p->caps, "bounding set");
-	r = capng_apply(CAPNG_SELECT_BOUNDS);
-	if (r < 0)
-		errx(EXIT_CHDROP, "capng_apply(CAPNG_SELECT_BOUNDS): error %d", r);
+	for (unsigned c = 0; c <= top; c++)
+		if (!(p->caps & (UINT64_C(1) << c)) &&
+		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			err(EXIT_CHDROP, "prctl(PR_CAPBSET_DROP, %s)", cap_name(c));
 	say("bounding set cut to caps %#llx", (unsigned long long)p->caps);
 }
 
