@@ -179,9 +179,10 @@ static void check_dir(const struct launch_plan *p, int fd, const char *path)
 static int open_root(const struct launch_plan *p)
 {
 	char path[PATH_MAX], *save = NULL, *comp;
-	char walked[PATH_MAX] = "";
+	char walked[PATH_MAX];
 	int fd;
 
+	walked[0] = '\0';   /* not = "": that zeroes all 4 KiB, every launch */
 	if (strlen(p->root) >= sizeof(path))
 		errx(EXIT_CHDROP, "--root: path too long");
 	/* Bounded by the check above. */
@@ -1135,8 +1136,9 @@ static void userns_probe(void)
 }
 
 /* -n: after the plan, the verdict a run would reach, in the order a run
- * reaches it, with the same message and exit status. */
-static void dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
+ * reaches it, with the same message and exit status.  Not inlined into
+ * main(): its 8 KiB of buffers would be in every run's stack frame. */
+static void __attribute__((noinline)) dry_run_verdict(const struct launch_plan *p, int rootfd, char **envp)
 {
 	char found[2 * PATH_MAX];
 	const char *why;
