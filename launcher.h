@@ -170,6 +170,14 @@ int parse_group(const char *buf, size_t len,
                 int (*cb)(const struct gr_entry *, void *), void *arg,
                 size_t *line, const char **why);
 bool member_of(const char *members, size_t len, const char *name);
+/* /etc/nsswitch.conf: does NSS ask the "files" source first for database
+ * DB ("passwd"), and return what it finds there?  True only for exactly
+ * one line "DB:" whose first source is "files", with no [STATUS=ACTION]
+ * after it and no comment on the line; anything unusual is false. */
+bool nsswitch_files_first(const char *buf, size_t len, const char *db);
+/* Every line plain: none starts with a space or a tab (glibc's files
+ * source skips such leading blanks; parse_passwd() does not). */
+bool lines_unindented(const char *buf, size_t len);
 size_t sort_unique_gids(gid_t *v, size_t n);
 const char *cap_name(unsigned cap);
 int list_next(const char **cursor, const char **item, size_t *len,

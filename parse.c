@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cap-ng.h>
 
@@ -421,6 +422,63 @@ int parse_group(const char *buf, size_t len,
 {
 	struct gr_walk w = { cb, arg };
 	return each_line(buf, len, group_line, &w, line, why);
+}
+
+/* --- /etc/nsswitch.conf ------------------------------------------------
+ * Only enough to know when "files" answers first: glibc's syntax is
+ * "database: source [STATUS=ACTION] source ...", '#' starting a comment.
+ * A database's name is compared without case, as glibc does, so "Passwd:"
+ * counts as a line for it (and, not being the plain form, makes it false). */
+
+static bool blank(char c) { return c == ' ' || c == '\t'; }
+
+bool nsswitch_files_first(const char *buf, size_t len, const char *db)
+{
+	const char *p = buf, *end = buf + len;
+	size_t dblen = strlen(db), lines = 0;
+	bool first = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end, *q = p, *name;
+
+		while (q < e && blank(*q))
+			q++;
+		name = q;
+		if ((size_t)(e - q) > dblen && strncasecmp(q, db, dblen) == 0) {
+			q += dblen;
+			while (q < e && blank(*q))
+				q++;
+			if (q < e && *q == ':') {
+				/* A line for DB: the plain form, or false. */
+				const char *s = q + 1, *t;
+
+				lines++;
+				first = name == p && q == name + dblen &&
+				        strncmp(name, db, dblen) == 0 &&
+				        memchr(p, '#', (size_t)(e - p)) == NULL &&
+				        memchr(p, '\0', (size_t)(e - p)) == NULL;
+				while (s < e && blank(*s))
+					s++;
+				for (t = s; t < e && !blank(*t); t++)
+					;
+				first = first && t - s == 5 && memcmp(s, "files", 5) == 0;
+				while (t < e && blank(*t))
+					t++;
+				first = first && (t == e || *t != '[');
+			}
+		}
+		p = e + 1;
+	}
+	return lines == 1 && first;
+}
+
+bool lines_unindented(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((i == 0 || buf[i - 1] == '\n') && blank(buf[i]))
+			return false;
+	return true;
 }
 
 /* --- /etc/subuid and /etc/subgid ----------------------------------------

@@ -176,7 +176,7 @@ check-valgrind: chdrop tests/probe
 
 FUZZ_SECONDS   ?= 20
 FUZZ_MIN_EXECS ?= 0
-FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid escape mount elf ldcache
+FUZZ_HARNESSES  = id list caps env fd scope listen passwd group manifest subid nsswitch escape mount elf ldcache
 FUZZ_DIR        = $(Q_DIR)/fuzz
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -198,7 +198,7 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p $(FUZZ_DIR)/corpus/$$h $(FUZZ_DIR)/artifacts; \
 		echo "fuzz-$$h: $(FUZZ_SECONDS) s"; \
 		if ! $(FUZZ_DIR)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) \
-			-max_len=$$(case $$h in passwd|group|manifest) echo 1024;; elf|ldcache) echo 8192;; *) echo 256;; esac) \
+			-max_len=$$(case $$h in passwd|group|manifest|nsswitch) echo 1024;; elf|ldcache) echo 8192;; *) echo 256;; esac) \
 			-timeout=10 -rss_limit_mb=1024 \
 			-print_final_stats=1 -detect_leaks=1 \
 			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$h- \
