@@ -6,17 +6,20 @@
  * SPEC has one command per line: a name, a tab, then the argv separated by
  * tabs (an empty field is an empty argument).  Every command is run once first with its output shown, and must
  * exit 0, or it is left out with a note.  Then the commands are run
- * interleaved, A B C A B C ..., N rounds (after WARMUP untimed rounds), so
- * a drift in the machine's speed spreads over all of them alike.
+ * interleaved, each once per round, N rounds (after WARMUP untimed
+ * rounds), so a drift in the machine's speed spreads over all of them
+ * alike; each round in a new order (a fixed-seed shuffle, so runs repeat),
+ * because a fixed order measurably favoured a command that followed a
+ * like one (a twin ran 3-9 % faster than its row, whatever the limit).
  *
  * Time is CLOCK_MONOTONIC from just before fork() to just after wait4():
  * the whole cost a caller sees.  Faults and peak RSS come from wait4()'s
  * rusage, which covers the child both before and after its exec.
  *
  * -L sets RLIMIT_NOFILE (soft and hard) in every child before its exec.
- * -l adds a twin of every command, run right after it in each round, whose
- * child gets this RLIMIT_NOFILE instead: both scenarios see the same
- * machine at the same moment.  Raising the hard limit needs
+ * -l adds a twin of every command, run in the same rounds, whose child
+ * gets this RLIMIT_NOFILE instead: both scenarios see the same machine at
+ * the same moments.  Raising the hard limit needs
  * CAP_SYS_RESOURCE; without it the driver uses its own hard limit and
  * says so on stderr ("driver: RLIMIT_NOFILE = N" names what was used).
  *
@@ -29,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,9 +236,26 @@ int main(int argc, char **argv)
 			err(2, "calloc");
 	}
 
+	int order[MAX_CMDS];
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	for (int i = 0; i < ncmds; i++)
+		order[i] = i;
 	for (long r = -warmup; r < rounds; r++) {
-		for (int i = 0; i < ncmds; i++) {
-			struct cmd *c = &cmds[i];
+		/* Fisher-Yates with xorshift64: the order of this round. */
+		for (int i = ncmds - 1; i > 0; i--) {
+			int j, t;
+
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			j = (int)(seed % (uint64_t)(i + 1));
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (int k = 0; k < ncmds; k++) {
+			struct cmd *c = &cmds[order[k]];
 			struct rusage ru;
 			double us;
 			int st;

@@ -72,7 +72,7 @@ BENCH_TOOLS = bench/driver bench/true bench/floor bench/floor-nolibc \
 
 static: chdrop-static
 
-bench: chdrop chdrop-static $(BENCH_TOOLS)
+bench: chdrop chdrop-static chdrop-root/chdrop-root $(BENCH_TOOLS)
 	./bench/run
 
 bench-clean:
