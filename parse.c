@@ -445,6 +445,7 @@ bool nsswitch_files_first(const char *buf, size_t len, const char *db)
 		while (q < e && blank(*q))
 			q++;
 		name = q;
+		/* cppcheck-suppress knownConditionTrueFalse ; false only on short lines */
 		if ((size_t)(e - q) > dblen && strncasecmp(q, db, dblen) == 0) {
 			q += dblen;
 			while (q < e && blank(*q))

@@ -35,7 +35,7 @@ inside_window() {
 }
 
 assert_no_proc_inside() {
-	local enter="$1" before inside
+	local enter="$1" inside
 	grep -q " $enter(" "$TRACE" || fail "no $enter in the trace"
 	grep -q ' execve("/bin/probe"' "$TRACE" || fail "no exec of the target in the trace"
 	# Control: strace does see chdrop's file calls before the root is
