@@ -27,6 +27,8 @@ setup() {
 # ghost ARGS...: chdrop -n as chdropghost, under strace, with the test's
 # nsswitch.conf and passwd bound over the host's.
 ghost() {
+	# LeakSanitizer cannot run under ptrace: off for an ASan build here.
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
 	run --separate-stderr unshare -m --propagation private sh -c '
 		mount --bind "$1" /etc/nsswitch.conf &&
 		mount --bind "$2" /etc/passwd &&
