@@ -49,10 +49,6 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 	if (pathfd < 0 && errno == ELOOP)
 		errx(EXIT_CHDROP, "%s: %s/%s: reached through a symlink", what,
 		     p->root, name);
-	if (pathfd < 0 && errno == ENOSYS)
-		errx(EXIT_CHDROP, "%s: %s/%s: openat2 is refused (ENOSYS): a kernel "
-		     "before 5.6, or a seccomp filter without it (systemd: add "
-		     "openat2 to SystemCallFilter=)", what, p->root, name);
 	if (pathfd < 0)
 		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
 	if (fstat(pathfd, &st) < 0)

@@ -373,17 +373,3 @@ without() {
 		sh "$ROOT" "$TUSER"
 	assert_equal "$stderr" "chdrop: --dry-run: write: No space left on device"
 }
-
-@test "a filter that refuses openat2 (ENOSYS, as systemd's SystemCallFilter= does): one line naming it, nothing run" {
-	run -125 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
-		-r "$ROOT" -u "$TUSER" -- /bin/probe touch /out/ran
-	assert_one_error_line
-	assert_equal "$stderr" "chdrop: --stale: $ROOT/.chdrop/manifest: openat2 is refused (ENOSYS): a kernel before 5.6, or a seccomp filter without it (systemd: add openat2 to SystemCallFilter=)"
-	assert_equal "$output" ""
-}
-
-@test "control: under that filter --stale=ignore reads no manifest and runs" {
-	run -0 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
-		--stale=ignore -r "$ROOT" -u "$TUSER" -- /bin/probe
-	assert_probe uid "$TUSER_UID,$TUSER_UID,$TUSER_UID"
-}
