@@ -7,6 +7,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <linux/openat2.h>
 #include <pwd.h>
@@ -20,6 +21,57 @@
 #include "launcher.h"
 
 #define MAX_ACCOUNT_FILE (16u << 20)
+
+/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+ * without openat2, for where it answers ENOSYS: systemd's
+ * RestrictSUIDSGID= (and DynamicUser=, which implies it) refuses openat2
+ * so, since it cannot see the flags in its struct; so does a kernel before
+ * 5.6.  With no symlink allowed anywhere and ".." refused, a walk one
+ * component at a time, each opened O_PATH|O_NOFOLLOW beneath the last,
+ * reaches the same file or fails (ELOOP on a symlink, as openat2 would).
+ * NAME is relative (a fixed name like "etc/passwd"). */
+static int open_no_symlinks(int rootfd, const char *name)
+{
+	char buf[PATH_MAX], *save = NULL, *comp, *next;
+	struct stat st = { 0 };
+	int fd;
+
+	if (strlen(name) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, name);  /* NOLINT(clang-analyzer-security.insecureAPI.strcpy): bounded above */
+	if ((fd = dup(rootfd)) < 0)
+		return -1;
+	for (comp = strtok_r(buf, "/", &save); comp != NULL; comp = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		int nfd = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		close(fd);
+		if (nfd < 0)
+			return -1;
+		fd = nfd;
+		/* O_PATH|O_NOFOLLOW opens a symlink itself: refuse it here. */
+		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) ||
+		    (next != NULL && !S_ISDIR(st.st_mode))) {
+			int e = errno;
+
+			if (S_ISLNK(st.st_mode))
+				e = ELOOP;
+			else if (next != NULL && !S_ISDIR(st.st_mode))
+				e = ENOTDIR;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+	}
+	return fd;
+}
 
 /* Open a file beneath the root, every component resolved as if the root
  * were "/" (so a symlink cannot leave it), and read it whole.  Shared with
@@ -42,6 +94,8 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 	int pathfd, fd;
 
 	pathfd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	if (pathfd < 0 && errno == ENOSYS)
+		pathfd = open_no_symlinks(rootfd, name);
 	if (pathfd < 0 && errno == ENOENT && may_be_missing) {
 		*len = 0;
 		return NULL;

@@ -373,3 +373,24 @@ without() {
 		sh "$ROOT" "$TUSER"
 	assert_equal "$stderr" "chdrop: --dry-run: write: No space left on device"
 }
+
+# systemd's RestrictSUIDSGID= (and DynamicUser=) answers openat2 with
+# ENOSYS, as a kernel before 5.6 would: the root's files are then opened
+# one component at a time, no symlink followed.
+@test "openat2 answered ENOSYS (RestrictSUIDSGID=): --userdb=root still reads ROOT/etc" {
+	run -0 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
+		--userdb=root -r "$ROOT" -u jailuser -- /bin/probe
+	assert_probe uid "$JAIL_UID,$JAIL_UID,$JAIL_UID"
+}
+
+@test "openat2 answered ENOSYS: a symlinked ROOT/etc/passwd is still refused as one" {
+	local r="$TESTDIR/symroot"
+	make_root "$r"
+	mv "$r/etc/passwd" "$r/etc/passwd.real"
+	ln -s passwd.real "$r/etc/passwd"
+	run -125 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
+		--userdb=root -r "$r" -u jailuser -- /bin/probe
+	assert_one_error_line
+	assert_equal "$stderr" "chdrop: --userdb=root: $r/etc/passwd: reached through a symlink"
+	rm -rf "$r"
+}

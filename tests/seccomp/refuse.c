@@ -3,7 +3,7 @@
  * seccomp filter of the kind a service manager or a container puts on
  * its processes, as systemd-nspawn does for Landlock.
  *
- *   refuse [-l ERRNO] [-t] [-u] [-n] [-k | -j] -- COMMAND [ARG]...
+ *   refuse [-l ERRNO] [-t] [-u] [-n] [-o] [-k | -j] -- COMMAND [ARG]...
  *
  *   -l EPERM|ENOSYS|EOPNOTSUPP  answer the three Landlock calls with it
  *   -t                          answer prctl(PR_SET_SECCOMP) and seccomp(2)
@@ -12,6 +12,9 @@
  *                               acct(2)): a seccomp mode of 2 that guards
  *                               nothing chdrop cares about
  *   -n                          answer unshare(2) with EPERM (no namespaces)
+ *   -o                          answer openat2(2) with ENOSYS, as systemd's
+ *                               SystemCallFilter= does for a call it lists
+ *                               in no group it was given
  *   -k                          answer keyctl(2), add_key(2) and
  *                               request_key(2) with EPERM, as
  *                               systemd-nspawn does (keyrings are not
@@ -38,7 +41,7 @@ static void die(const char *what, int rc)
 	exit(125);
 }
 
-struct opts { int ll, tty, unrelated, nons, nokeys, nojoin; };
+struct opts { int ll, tty, unrelated, nons, noopenat2, nokeys, nojoin; };
 
 static void add(scmp_filter_ctx ctx, const char *what, int nr, unsigned e)
 {
@@ -69,6 +72,8 @@ static void build(scmp_filter_ctx ctx, const struct opts *o)
 		add(ctx, "acct", SCMP_SYS(acct), EPERM);
 	if (o->nons)
 		add(ctx, "unshare", SCMP_SYS(unshare), EPERM);
+	if (o->noopenat2)
+		add(ctx, "openat2", SCMP_SYS(openat2), ENOSYS);
 	if (o->nokeys) {
 		add(ctx, "keyctl", SCMP_SYS(keyctl), EPERM);
 		add(ctx, "add_key", SCMP_SYS(add_key), EPERM);
@@ -92,12 +97,12 @@ static int errno_named(const char *s)
 int main(int argc, char **argv)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	struct opts o = { 0, 0, 0, 0, 0, 0 };
+	struct opts o = { 0, 0, 0, 0, 0, 0, 0 };
 	int c, rc;
 
 	if (ctx == NULL)
 		die("seccomp_init", ENOMEM);
-	while ((c = getopt(argc, argv, "+l:tunkj")) != -1) {
+	while ((c = getopt(argc, argv, "+l:tunokj")) != -1) {
 		switch (c) {
 		case 'l':
 			if ((o.ll = errno_named(optarg)) == 0)
@@ -106,14 +111,15 @@ int main(int argc, char **argv)
 		case 't': o.tty = 1; break;
 		case 'u': o.unrelated = 1; break;
 		case 'n': o.nons = 1; break;
+		case 'o': o.noopenat2 = 1; break;
 		case 'k': o.nokeys = 1; break;
 		case 'j': o.nojoin = 1; break;
 		default: return 125;
 		}
 	}
 	if (optind >= argc || (!o.ll && !o.tty && !o.unrelated && !o.nons &&
-	                       !o.nokeys && !o.nojoin)) {
-		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] [-k | -j] -- COMMAND...\n");
+	                       !o.noopenat2 && !o.nokeys && !o.nojoin)) {
+		fprintf(stderr, "usage: refuse [-l ERRNO] [-t] [-u] [-n] [-o] [-k | -j] -- COMMAND...\n");
 		return 125;
 	}
 	build(ctx, &o);
