@@ -105,25 +105,43 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 		     p->root, name);
 	if (pathfd < 0)
 		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
-	if (fstat(pathfd, &st) < 0)
+	/* Every refusal closes what it opened first (an error exit would
+	 * leave it to the kernel; check-valgrind counts it). */
+	if (fstat(pathfd, &st) < 0) {
+		int e = errno;
+
+		close(pathfd);
+		errno = e;
 		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
-	if (!S_ISREG(st.st_mode))
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(pathfd);
 		errx(EXIT_CHDROP, "%s: %s/%s: not a regular file", what,
 		     p->root, name);
+	}
+	if (!p->unsafe_root &&
+	    ((st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid)) ||
+	     (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(pathfd);
+		errx(EXIT_CHDROP, "%s: %s/%s: not owned by root or writable by "
+		     "group or others", what, p->root, name);
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(pathfd);
+		errx(EXIT_CHDROP, "%s: %s/%s: too large", what, p->root, name);
+	}
 	/* Reopen that very file for reading, through the host's /proc. */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
 	fd = open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		int e = errno;
+
+		close(pathfd);
+		errno = e;
 		err(EXIT_CHDROP, "%s: reopen %s/%s", what, p->root, name);
+	}
 	if (close(pathfd) < 0)
 		err(EXIT_CHDROP, "%s: close", what);
-	if (!p->unsafe_root &&
-	    ((st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid)) ||
-	     (st.st_mode & (S_IWGRP | S_IWOTH))))
-		errx(EXIT_CHDROP, "%s: %s/%s: not owned by root or writable by "
-		     "group or others", what, p->root, name);
-	if ((uintmax_t)st.st_size > max)
-		errx(EXIT_CHDROP, "%s: %s/%s: too large", what, p->root, name);
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		err(EXIT_CHDROP, "malloc");
@@ -131,8 +149,13 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
 			err(EXIT_CHDROP, "%s: read %s/%s", what, p->root, name);
+		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
