@@ -11,22 +11,11 @@
 load helpers
 load root-helpers
 
-setup_file() {
-	if is_root; then
-		TESTDIR=$(new_test_dir) || return 1
-		export TESTDIR
-	fi
-}
+setup_file() { root_setup_file; }
 teardown_file() { default_teardown_file; }
 
 setup() {
-	require_root
-	require_chdrop
-	require_chdrop_root
-	T="$TESTDIR/t$BATS_TEST_NUMBER"
-	install -d -m 0755 "$T"
-	H="$T/host"
-	R="$T/root"
+	root_test_dirs
 }
 
 teardown() {

@@ -11,12 +11,7 @@
 load helpers
 load root-helpers
 
-setup_file() {
-	if is_root; then
-		TESTDIR=$(new_test_dir) || return 1
-		export TESTDIR
-	fi
-}
+setup_file() { root_setup_file; }
 teardown_file() { default_teardown_file; }
 
 setup() {

@@ -57,3 +57,23 @@ make_host_files() {
 	chmod 0755 "$h/bin/script"
 	chown -R 0:0 "$h"
 }
+
+# The chdrop-root tests' setup_file: as root, a fresh test directory.
+root_setup_file() {
+	if is_root; then
+		TESTDIR=$(new_test_dir) || return 1
+		export TESTDIR
+	fi
+}
+
+# The start of their setup(): root and both programs, and this test's own
+# directory T, with H (the host side) and R (the root) named beneath it.
+root_test_dirs() {
+	require_root
+	require_chdrop
+	require_chdrop_root
+	T="$TESTDIR/t$BATS_TEST_NUMBER"
+	install -d -m 0755 "$T"
+	# shellcheck disable=SC2034  # used by the test files
+	H="$T/host" R="$T/root"
+}
