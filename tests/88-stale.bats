@@ -175,6 +175,11 @@ run_probe() {
 	run_probe -125
 	assert_one_error_line
 	[[ "$stderr" == "chdrop: --stale: $M: malformed at line "* ]]
+	# The end line's count, then a NUL: once read as "end N".
+	{ head -n -1 "$T/good"; tail -n 1 "$T/good" | tr -d '\n'; printf '\0x\n'; } >"$M"
+	run_probe -125
+	assert_one_error_line
+	[[ "$stderr" == "chdrop: --stale: $M: malformed at line "*": end line does not count the entries"* ]]
 }
 
 @test "-n: stale=current, the first stale path, ignored; -n --stale=refuse fails like the run" {
