@@ -29,8 +29,9 @@
  * 5.6.  With no symlink allowed anywhere and ".." refused, a walk one
  * component at a time, each opened O_PATH|O_NOFOLLOW beneath the last,
  * reaches the same file or fails (ELOOP on a symlink, as openat2 would).
- * NAME is relative (a fixed name like "etc/passwd"). */
-static int open_no_symlinks(int rootfd, const char *name)
+ * NAME is relative (a fixed name like "etc/passwd"); its last component
+ * is opened with FLAGS. */
+static int open_no_symlinks(int rootfd, const char *name, int flags)
 {
 	char buf[PATH_MAX], *save = NULL, *comp, *next;
 	struct stat st = { 0 };
@@ -50,7 +51,8 @@ static int open_no_symlinks(int rootfd, const char *name)
 			errno = EXDEV;
 			return -1;
 		}
-		int nfd = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		int nfd = openat(fd, comp, (next != NULL ? O_PATH : flags) |
+		                 O_NOFOLLOW | O_CLOEXEC);
 
 		close(fd);
 		if (nfd < 0)
@@ -73,29 +75,36 @@ static int open_no_symlinks(int rootfd, const char *name)
 	return fd;
 }
 
-/* Open a file beneath the root, every component resolved as if the root
- * were "/" (so a symlink cannot leave it), and read it whole.  Shared with
- * stale.c (the manifest); what names the caller in every message. */
+/* NAME beneath the root, every component resolved as if the root were "/"
+ * and no symlink followed, opened with FLAGS. */
+static int open_beneath(int rootfd, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+		           RESOLVE_NO_SYMLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS)
+		fd = open_no_symlinks(rootfd, name, flags);
+	return fd;
+}
+
+/* Open a file beneath the root (open_beneath) and read it whole.  Shared
+ * with stale.c (the manifest); what names the caller in every message. */
 char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
                    size_t max, bool may_be_missing, const char *what,
                    size_t *len)
 {
-	/* O_PATH first: opening a device node for real (a watchdog, say)
-	 * has effects, so the file is looked at before it is opened. */
-	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
-		           RESOLVE_NO_SYMLINKS,
-	};
-	char self[64];
-	struct stat st;
+	struct stat st, seen;
 	char *buf;
 	size_t got = 0;
 	int pathfd, fd;
 
-	pathfd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
-	if (pathfd < 0 && errno == ENOSYS)
-		pathfd = open_no_symlinks(rootfd, name);
+	/* O_PATH first: opening a device node for real (a watchdog, say)
+	 * has effects, so the file is looked at before it is opened. */
+	pathfd = open_beneath(rootfd, name, O_PATH);
 	if (pathfd < 0 && errno == ENOENT && may_be_missing) {
 		*len = 0;
 		return NULL;
@@ -107,41 +116,52 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
 	/* Every refusal closes what it opened first (an error exit would
 	 * leave it to the kernel; check-valgrind counts it). */
-	if (fstat(pathfd, &st) < 0) {
+	if (fstat(pathfd, &seen) < 0) {
 		int e = errno;
 
 		close(pathfd);
 		errno = e;
 		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(pathfd);
+	close(pathfd);
+	if (!S_ISREG(seen.st_mode))
 		errx(EXIT_CHDROP, "%s: %s/%s: not a regular file", what,
 		     p->root, name);
+	/* Then the same name is opened for reading, and must be the file
+	 * just looked at.  Not a reopen through /proc/self/fd: a new
+	 * process's /proc entries are built on first use, and that cost
+	 * 30-50 us of every launch here (the manifest is read each time).
+	 * Only someone who can write the directory could swap in another
+	 * node between the two opens; it is refused below, and O_NONBLOCK
+	 * and O_NOCTTY keep a FIFO or a terminal from blocking or becoming
+	 * chdrop's. */
+	fd = open_beneath(rootfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
+	}
+	if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino ||
+	    !S_ISREG(st.st_mode)) {
+		close(fd);
+		errx(EXIT_CHDROP, "%s: %s/%s: replaced while it was opened",
+		     what, p->root, name);
 	}
 	if (!p->unsafe_root &&
 	    ((st.st_uid != 0 && !userns_trusts_owner(p, st.st_uid)) ||
 	     (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		close(pathfd);
+		close(fd);
 		errx(EXIT_CHDROP, "%s: %s/%s: not owned by root or writable by "
 		     "group or others", what, p->root, name);
 	}
 	if ((uintmax_t)st.st_size > max) {
-		close(pathfd);
+		close(fd);
 		errx(EXIT_CHDROP, "%s: %s/%s: too large", what, p->root, name);
 	}
-	/* Reopen that very file for reading, through the host's /proc. */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
-	fd = open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		close(pathfd);
-		errno = e;
-		err(EXIT_CHDROP, "%s: reopen %s/%s", what, p->root, name);
-	}
-	if (close(pathfd) < 0)
-		err(EXIT_CHDROP, "%s: close", what);
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		err(EXIT_CHDROP, "malloc");

@@ -164,6 +164,39 @@ run_probe() {
 	refute_target_ran
 }
 
+# The manifest is looked at (O_PATH, fstat) and then opened for reading by
+# name: a file swapped in between is refused, even a well-formed one.
+# strace holds chdrop in its first openat2 (the O_PATH open of the
+# manifest) until the test has seen that descriptor and swapped the file.
+@test "manifest swapped between its check and its open: 125, replaced" {
+	command -v strace >/dev/null || skip "strace not installed"
+	[[ -z "${CHDROP_WRAPPER:-}" ]] || skip "strace needs chdrop run directly"
+	cp "$M" "$T/other"
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+	strace -qq -o /dev/null -e trace=openat2 \
+		-e inject=openat2:delay_exit=1000000:when=1 \
+		"$CHDROP" --root="$R" --user=nobody -- "$H/bin/probe" \
+		>"$T/out" 2>"$T/err" &
+	local spid=$! cpid="" fd swapped=no
+	for _ in $(seq 200); do
+		cpid=$(pgrep -P "$spid" | head -1) || true
+		for fd in /proc/"$cpid"/fd/*; do
+			[[ -n "$cpid" && "$(readlink "$fd" 2>/dev/null)" == "$M" ]] || continue
+			mv "$T/other" "$M"
+			swapped=yes
+			break 2
+		done
+		sleep 0.01
+	done
+	local st=0
+	wait "$spid" || st=$?
+	assert_equal "$swapped" yes
+	assert_equal "$st" 125
+	assert_equal "$(cat "$T/err")" "chdrop: --stale: $M: replaced while it was opened"
+	output=$(cat "$T/out")
+	refute_target_ran
+}
+
 @test "manifest malformed (or cut short): 125 naming the manifest and the line" {
 	cp "$M" "$T/good"
 	printf 'junk\n' >>"$M"
