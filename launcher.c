@@ -505,6 +505,28 @@ static void new_session(const struct launch_plan *p, char **envp)
 
 /* --- entering the root ------------------------------------------------- */
 
+/* The --chdir directory, from dirfd (the root descriptor before the
+ * root is entered, AT_FDCWD after), or exit 125 naming it. */
+static int open_chdir(const struct launch_plan *p, int dirfd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS |
+		           (p->root != NULL ? RESOLVE_IN_ROOT : 0),
+	};
+	bool walked;
+	int fd = openat2_or_walk(dirfd, p->chdir, &how, &walked);
+
+	if (fd < 0 && walked && (errno == ELOOP || errno == EXDEV))
+		errx(EXIT_CHDROP, "--chdir=%s: a symlink or \"..\" on the way, "
+		     "and openat2, which alone resolves them within the root, "
+		     "answers ENOSYS here (systemd's RestrictSUIDSGID=, or a "
+		     "kernel before 5.6): name the directory itself", p->chdir);
+	if (fd < 0)
+		err(EXIT_CHDROP, "--chdir=%s", p->chdir);
+	return fd;
+}
+
 /* --chdir, inside the root: resolved as if the root were "/" with no
  * /proc magic links followed (a symlink the target planted, to
  * /proc/1/root say, would otherwise put its working directory outside the
@@ -513,15 +535,8 @@ static void new_session(const struct launch_plan *p, char **envp)
  * reach itself (a 0700 parent). */
 static void change_dir(const struct launch_plan *p)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_NO_MAGICLINKS |
-		           (p->root != NULL ? RESOLVE_IN_ROOT : 0),
-	};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, p->chdir, &how, sizeof(how));
+	int fd = open_chdir(p, AT_FDCWD);
 
-	if (fd < 0)
-		err(EXIT_CHDROP, "--chdir=%s", p->chdir);
 	if (fchdir(fd) < 0)
 		err(EXIT_CHDROP, "fchdir(--chdir=%s)", p->chdir);
 	if (close(fd) < 0)
@@ -813,19 +828,24 @@ static void env_set(struct envlist *e, const char *name, const char *value)
 }
 
 /* HOME is the account's home if that is a directory inside the root
- * (resolved as the root would see it, symlinks confined), else "/". */
+ * (resolved as the root would see it, symlinks confined), else "/".
+ * Where openat2 answers ENOSYS the home is looked up with no symlink
+ * followed: one reached through a symlink then counts as absent (the man
+ * page says so). */
 static const char *target_home(const struct launch_plan *p, int rootfd)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_NO_MAGICLINKS |
+		           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
 	};
+	bool walked;
 	int fd;
 
 	if (p->home == NULL || p->home[0] != '/')
 		return "/";
-	fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
-	                  rootfd >= 0 ? p->home + 1 : p->home, &how, sizeof(how));
+	fd = openat2_or_walk(rootfd >= 0 ? rootfd : AT_FDCWD, p->home, &how,
+	                     &walked);
 	if (fd < 0)
 		return "/";
 	close(fd);
@@ -1155,18 +1175,8 @@ static void __attribute__((noinline)) dry_run_verdict(const struct launch_plan *
 	if (p->tty_guard && (why = tty_guard_probe(p)) != NULL)
 		errx(EXIT_CHDROP, "terminal guard: %s (--no-tty-guard runs "
 		     "without it)", why);
-	if (p->chdir != NULL) {
-		struct open_how how = {
-			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-			.resolve = RESOLVE_NO_MAGICLINKS |
-			           (rootfd >= 0 ? RESOLVE_IN_ROOT : 0),
-		};
-		int fd = (int)syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
-		                      p->chdir, &how, sizeof(how));
-		if (fd < 0)
-			err(EXIT_CHDROP, "--chdir=%s", p->chdir);
-		close(fd);
-	}
+	if (p->chdir != NULL)
+		close(open_chdir(p, rootfd >= 0 ? rootfd : AT_FDCWD));
 	/* --host-program: PROGRAM was opened on the host and checked. */
 	if (!p->host_program && !program_found(p, rootfd, envp, found, sizeof(found))) {
 		errno = ENOENT;

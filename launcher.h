@@ -217,6 +217,16 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
                    size_t max, bool may_be_missing, const char *what,
                    size_t *len);
 void check_not_root(const struct launch_plan *p);
+/* openat2(dirfd, path, how), or where openat2 answers ENOSYS (systemd's
+ * RestrictSUIDSGID= and DynamicUser=, kernels before 5.6) the same lookup
+ * one component at a time, each O_PATH|O_NOFOLLOW beneath the last, the
+ * last opened with how->flags (*walked is then true).  The walk follows
+ * no symlink and refuses "..": it reaches what openat2 would, or fails
+ * with ELOOP where a symlink is on the way (only openat2 follows one
+ * confined to the root) and EXDEV on "..". */
+struct open_how;
+int openat2_or_walk(int dirfd, const char *path, const struct open_how *how,
+                    bool *walked);
 
 /* confine.c — the layers beyond chroot; each exits on failure. */
 void set_no_new_privs(const struct launch_plan *p);

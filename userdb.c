@@ -52,11 +52,18 @@ static int open_no_symlinks(int rootfd, const char *name, int flags)
 			return -1;
 		}
 		int nfd = openat(fd, comp, (next != NULL ? O_PATH : flags) |
-		                 O_NOFOLLOW | O_CLOEXEC);
+		                 O_NOFOLLOW | O_CLOEXEC), e = errno;
 
+		/* O_DIRECTORY on a symlink says ENOTDIR: say what it is. */
+		if (nfd < 0 && e == ENOTDIR &&
+		    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			e = ELOOP;
 		close(fd);
-		if (nfd < 0)
+		if (nfd < 0) {
+			errno = e;
 			return -1;
+		}
 		fd = nfd;
 		/* O_PATH|O_NOFOLLOW opens a symlink itself: refuse it here. */
 		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) ||
@@ -75,6 +82,37 @@ static int open_no_symlinks(int rootfd, const char *name, int flags)
 	return fd;
 }
 
+int openat2_or_walk(int dirfd, const char *path, const struct open_how *how,
+                    bool *walked)
+{
+	int fd = (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+	int start;
+
+	*walked = false;
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	*walked = true;
+	if (how->resolve & RESOLVE_IN_ROOT)
+		start = dirfd;                 /* "/..." is the root's */
+	else if (path[0] == '/')
+		start = AT_FDCWD;              /* from "/" (below) */
+	else
+		start = dirfd;
+	if (start == AT_FDCWD) {
+		int dfd = open(path[0] == '/' ? "/" : ".",
+		               O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0)
+			return -1;
+		fd = open_no_symlinks(dfd, path, (int)how->flags);
+		int e = errno;
+		close(dfd);
+		errno = e;
+		return fd;
+	}
+	return open_no_symlinks(start, path, (int)how->flags);
+}
+
 /* NAME beneath the root, every component resolved as if the root were "/"
  * and no symlink followed, opened with FLAGS. */
 static int open_beneath(int rootfd, const char *name, int flags)
@@ -84,11 +122,9 @@ static int open_beneath(int rootfd, const char *name, int flags)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
 		           RESOLVE_NO_SYMLINKS,
 	};
-	int fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+	bool walked;
 
-	if (fd < 0 && errno == ENOSYS)
-		fd = open_no_symlinks(rootfd, name, flags);
-	return fd;
+	return openat2_or_walk(rootfd, name, &how, &walked);
 }
 
 /* Open a file beneath the root (open_beneath) and read it whole.  Shared

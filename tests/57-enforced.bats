@@ -394,3 +394,30 @@ without() {
 	assert_equal "$stderr" "chdrop: --userdb=root: $r/etc/passwd: reached through a symlink"
 	rm -rf "$r"
 }
+
+@test "openat2 answered ENOSYS: HOME is the home inside the root, --chdir is entered" {
+	run -0 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
+		--userdb=root -r "$ROOT" -u jailuser --chdir=/srv/work -- /bin/probe
+	assert_probe env.HOME /home/jailuser
+	assert_probe cwd /srv/work
+	assert_equal "$stderr" ""
+}
+
+@test "openat2 answered ENOSYS: a --chdir through a symlink is refused, naming it and why" {
+	local r="$TESTDIR/chroot-sym"
+	make_root "$r"
+	ln -s srv/work "$r/work"
+	run -125 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
+		-r "$r" -u "$TUSER" --chdir=/work -- /bin/probe
+	assert_one_error_line
+	[[ "$stderr" == "chdrop: --chdir=/work: a symlink or \"..\" on the way, and openat2"*"answers ENOSYS here"* ]]
+	refute_target_ran
+	# -n judges it the same way.
+	run -125 --separate-stderr "$REFUSE" -o -- "${CHDROP_ARGV[@]}" \
+		-n -r "$r" -u "$TUSER" --chdir=/work -- /bin/probe
+	[[ "$stderr" == *"chdrop: --chdir=/work: a symlink or \"..\" on the way"* ]]
+	# With openat2, the same symlink is followed within the root.
+	run -0 --separate-stderr chdrop -r "$r" -u "$TUSER" --chdir=/work -- /bin/probe
+	assert_probe cwd /srv/work
+	rm -rf "$r"
+}

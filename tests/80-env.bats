@@ -35,6 +35,20 @@ setup() { default_setup; }
 	assert_probe env.USER "$TUSER"
 }
 
+# The home is looked up on the host as it is, whatever the caller's working
+# directory (it was once resolved as if that directory were "/").  A tmpfs
+# on /home in a private mount namespace gives $TUSER a home there.
+@test "HOME is the home directory on the host (no root), from any working directory" {
+	local d
+	for d in / /tmp "$TESTDIR"; do
+		run -0 --separate-stderr unshare -m --propagation private sh -c '
+			mount -t tmpfs tmpfs /home && mkdir "/home/$1" &&
+			cd "$2" && shift 2 && exec "$@"' sh "$TUSER" "$d" \
+			env HOME=/root "${CHDROP_ARGV[@]}" -u "$TUSER" -- "$HPROBE"
+		assert_probe env.HOME "/home/$TUSER"
+	done
+}
+
 @test "HOME is the home directory from ROOT/etc/passwd with --userdb=root" {
 	run -0 --separate-stderr env HOME=/root "${CHDROP_ARGV[@]}" --userdb=root -r "$ROOT" -u jailuser -- /bin/probe
 	assert_probe env.HOME /home/jailuser
