@@ -43,7 +43,7 @@ extern const char *g_root;     /* ROOT as the administrator wrote it */
  * by group or others, walked without following symlinks (the rule chdrop
  * --root applies).  With create, a missing last component is made,
  * root-owned 0755. */
-int open_root(const char *root, bool create)
+int open_root(const char *root, bool create, bool *created)
 {
 	char *p, *c, *next_c;
 	int fd;
@@ -83,6 +83,8 @@ int open_root(const char *root, bool create)
 		    next_c[strspn(next_c, "/")] == '\0') {
 			if (mkdirat(fd, c, 0700) < 0)
 				die("%s: mkdir", shown(root));
+			if (created != NULL)
+				*created = true;
 			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (next >= 0 && (fchown(next, 0, 0) < 0 || fchmod(next, 0755) < 0))
 				die("%s: fchown/fchmod", shown(root));

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <sha2.h>
 #include <stdio.h>
@@ -664,9 +665,25 @@ static bool all_current(int rootfd, const struct state *s)
 /* add (b holds the new options and PATHs) and update (b empty). */
 static bool g_quiet_adds;      /* add: a summary, not a line per entry */
 
+/* A failed add leaves nothing it made: ROOT/.chdrop when this run made
+ * it, then ROOT when this run made it, each removed only if empty (after
+ * undo_staging has put back what was staged).  Cleared when add
+ * succeeds; a run that fails after its commit point leaves the manifest
+ * there, so the directory is not empty and stays. */
+static struct { char meta[PATH_MAX]; const char *root; } g_made;
+
+static void undo_made(void)
+{
+	if (g_made.meta[0] != '\0')
+		(void)rmdir(g_made.meta);
+	if (g_made.root != NULL)
+		(void)rmdir(g_made.root);
+}
+
 static int sync_root(const char *root, struct basics *b, bool create)
 {
-	int rootfd = open_root(root, create), lockfd;
+	bool made_root = false;
+	int rootfd = open_root(root, create, &made_root), lockfd;
 	struct state old, nw = { 0 };
 	struct wantlist l = { 0 };
 	struct change *ch;
@@ -677,9 +694,14 @@ static int sync_root(const char *root, struct basics *b, bool create)
 
 	g_root = root;
 	g_rootfd = rootfd;
-	if (create)
+	if (create) {
+		if (lstat_in(rootfd, MANIFEST_DIR, &(struct stat){ 0 }) < 0 &&
+		    (size_t)snprintf(g_made.meta, sizeof g_made.meta, "%s/%s",
+		                     root, MANIFEST_DIR) >= sizeof g_made.meta)
+			g_made.meta[0] = '\0';
+		g_made.root = made_root ? root : NULL;
 		ensure_meta_dir(rootfd);
-	else if (lstat_in(rootfd, MANIFEST_PATH, &(struct stat){ 0 }) < 0)
+	} else if (lstat_in(rootfd, MANIFEST_PATH, &(struct stat){ 0 }) < 0)
 		diex("%s: no %s (make the root with chdrop-root add)",
 		     shown(root), MANIFEST_PATH);
 	lockfd = lock_root(rootfd);
@@ -856,7 +878,7 @@ struct problem { const char *state, *path, *source, *pkg, *ver; };
 
 static int check_root(const char *root, bool json)
 {
-	int rootfd = open_root(root, false);
+	int rootfd = open_root(root, false, NULL);
 	struct state s;
 	struct problem *p = NULL;
 	size_t np = 0;
@@ -1194,11 +1216,14 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(cmd, "add") == 0 && b.nadds == 0 && !basics_given)
 			diex("add: nothing to add (PATH or a basic option)");
+		atexit(undo_made);       /* runs after undo_staging */
 		atexit(undo_staging);
 		if (strcmp(cmd, "add") == 0) {
 			g_quiet_adds = true;
 			if (sync_root(r, &b, true) != 0)
 				return EXIT_FAIL;
+			g_made.meta[0] = '\0';
+			g_made.root = NULL;
 			register_root(r, false);
 			return 0;
 		}

@@ -62,7 +62,9 @@ int cmp_path(const char *a, const char *b);
 void collect(const struct basics *b, struct wantlist *l);
 
 /* copy.c — beneath the root descriptor, never through a symlink. */
-int open_root(const char *root, bool create);
+/* create: make ROOT (its last component) when missing, and say so in
+ * *created (may be NULL). */
+int open_root(const char *root, bool create, bool *created);
 int open_beneath(int rootfd, const char *path, int flags, mode_t mode);
 int open_parent(int rootfd, const char *path, const char **base);
 void make_dir(int rootfd, const struct want *w, struct stat *out);
