@@ -127,6 +127,21 @@ static int open_beneath(int rootfd, const char *name, int flags)
 	return openat2_or_walk(rootfd, name, &how, &walked);
 }
 
+/* fstat, or exit 125 naming the file, fd closed first (every refusal
+ * closes what it opened: an error exit would leave it to the kernel, and
+ * check-valgrind counts it). */
+static void fstat_or_exit(const struct launch_plan *p, int fd, struct stat *st,
+                          const char *name, const char *what)
+{
+	if (fstat(fd, st) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
+	}
+}
+
 /* Open a file beneath the root (open_beneath) and read it whole.  Shared
  * with stale.c (the manifest); what names the caller in every message. */
 char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
@@ -150,15 +165,7 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 		     p->root, name);
 	if (pathfd < 0)
 		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
-	/* Every refusal closes what it opened first (an error exit would
-	 * leave it to the kernel; check-valgrind counts it). */
-	if (fstat(pathfd, &seen) < 0) {
-		int e = errno;
-
-		close(pathfd);
-		errno = e;
-		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
-	}
+	fstat_or_exit(p, pathfd, &seen, name, what);
 	close(pathfd);
 	if (!S_ISREG(seen.st_mode))
 		errx(EXIT_CHDROP, "%s: %s/%s: not a regular file", what,
@@ -174,13 +181,7 @@ char *read_in_root(const struct launch_plan *p, int rootfd, const char *name,
 	fd = open_beneath(rootfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		err(EXIT_CHDROP, "%s: %s/%s", what, p->root, name);
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		err(EXIT_CHDROP, "%s: fstat %s/%s", what, p->root, name);
-	}
+	fstat_or_exit(p, fd, &st, name, what);
 	if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino ||
 	    !S_ISREG(st.st_mode)) {
 		close(fd);
