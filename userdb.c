@@ -68,8 +68,7 @@ static int open_no_symlinks(int rootfd, const char *name, int flags)
 		/* O_PATH|O_NOFOLLOW opens a symlink itself: refuse it here. */
 		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) ||
 		    (next != NULL && !S_ISDIR(st.st_mode))) {
-			int e = errno;
-
+			e = errno;
 			if (S_ISLNK(st.st_mode))
 				e = ELOOP;
 			else if (next != NULL && !S_ISDIR(st.st_mode))
