@@ -444,6 +444,20 @@ static int request_line(const char *s, size_t n, char *out, const char **why)
 	return 1;
 }
 
+static size_t longest_line(const char *buf, size_t len)
+{
+	size_t pos = 0, longest = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		longest = n > longest ? n : longest;
+		pos += n + 1;
+	}
+	return longest;
+}
+
 int manifest_parse_all(const char *buf, size_t len,
                        int (*req)(const char *path, void *),
                        int (*cb)(const struct mf_entry *, void *), void *arg,
@@ -451,7 +465,7 @@ int manifest_parse_all(const char *buf, size_t len,
 {
 	const size_t hl = sizeof MANIFEST_HEADER - 1;
 	char *scratch = NULL, *prev = NULL;
-	size_t pos, count = 0, prevlen = SIZE_MAX, longest = 0;
+	size_t pos, count = 0, prevlen = SIZE_MAX, longest;
 	int r = -1, ended = 0, q;
 	bool requests = true;
 
@@ -463,13 +477,7 @@ int manifest_parse_all(const char *buf, size_t len,
 	/* Decoded fields are never longer than their line, nor is a path:
 	 * buffers for the longest line, not the file (a launch parses the
 	 * manifest, and each page touched is a fault). */
-	for (pos = hl; pos < len; ) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
-
-		longest = n > longest ? n : longest;
-		pos += n + 1;
-	}
+	longest = longest_line(buf + hl, len - hl);
 	scratch = malloc(longest + NFIELDS + 1);
 	prev = malloc(longest + 1);
 	if (scratch == NULL || prev == NULL) {

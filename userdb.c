@@ -91,12 +91,9 @@ int openat2_or_walk(int dirfd, const char *path, const struct open_how *how,
 	if (fd >= 0 || errno != ENOSYS)
 		return fd;
 	*walked = true;
-	if (how->resolve & RESOLVE_IN_ROOT)
-		start = dirfd;                 /* "/..." is the root's */
-	else if (path[0] == '/')
-		start = AT_FDCWD;              /* from "/" (below) */
-	else
-		start = dirfd;
+	/* Under RESOLVE_IN_ROOT "/..." is dirfd's; else from "/" (below). */
+	start = (how->resolve & RESOLVE_IN_ROOT) || path[0] != '/' ? dirfd
+	                                                          : AT_FDCWD;
 	if (start == AT_FDCWD) {
 		int dfd = open(path[0] == '/' ? "/" : ".",
 		               O_PATH | O_DIRECTORY | O_CLOEXEC);
