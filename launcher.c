@@ -1257,6 +1257,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	enter_userns(&plan, rootfd);
+	if (plan.userns)       /* forked: the target is PID 2 of its namespace */
+		fix_listen_pid(&plan, envp);
 	preflight(&plan, true);
 	check_caps_held(&plan);
 	check_securebits(&plan);

@@ -174,6 +174,18 @@ MR_CAPS=0x800000ff
 	run -1 grep -F " $TESTDIR/" /proc/self/mountinfo
 }
 
+@test "--map-root: socket activation: the descriptor kept, LISTEN_PID the target's own pid" {
+	local -a wrapper=()
+	read -r -a wrapper <<<"${CHDROP_WRAPPER:-}"
+	run -0 --separate-stderr setpriv --reuid="$MRUSER" --regid="$MRUSER" --init-groups -- \
+		sh -c 'exec 3</dev/null; LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"' sh \
+		"${wrapper[@]}" "$TESTDIR/chdrop" --userns --map-root -r "$TREE" -- /usr/local/bin/probe
+	assert_probe pid 2
+	assert_probe env.LISTEN_PID 2
+	assert_probe env.LISTEN_FDS 1
+	assert_probe fds 0,1,2,3
+}
+
 @test "--map-root: a setuid file in the tree grants nothing outside the namespace, nor inside" {
 	[[ -u "$TREE/usr/bin/mrprobe" ]] || skip "needs the dpkg test's mrprobe"
 	# From the host it is setuid to the subordinate id, never to root.
