@@ -186,6 +186,8 @@ static struct mf_entry *find_entry(const struct state *s, const char *path)
 {
 	struct mf_entry key = { .path = path };
 
+	if (s->n == 0)             /* s->e may be NULL: bsearch's is nonnull */
+		return NULL;
 	return bsearch(&key, s->e, s->n, sizeof *s->e, cmp_entry);
 }
 
