@@ -188,10 +188,10 @@ run_probe() {
 		done
 		sleep 0.01
 	done
-	local st=0
-	wait "$spid" || st=$?
+	local rc=0
+	wait "$spid" || rc=$?
 	assert_equal "$swapped" yes
-	assert_equal "$st" 125
+	assert_equal "$rc" 125
 	assert_equal "$(cat "$T/err")" "chdrop: --stale: $M: replaced while it was opened"
 	output=$(cat "$T/out")
 	refute_target_ran
