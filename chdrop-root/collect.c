@@ -79,7 +79,6 @@ static void push(struct walk *w, const char *path, const char *source,
 static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 {
 	char *todo = strdup(path), *cur = calloc(1, strlen(path) + 2);
-	size_t curcap = strlen(path) + 2;
 	int links = 0;
 
 	if (todo == NULL || cur == NULL)
@@ -115,14 +114,8 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 			return NULL;
 		}
 		if (!S_ISLNK(st.st_mode)) {
-			if (strlen(cand) + 1 > curcap) {
-				curcap = strlen(cand) + 1;
-				cur = realloc(cur, curcap);
-				if (cur == NULL)
-					die("realloc");
-			}
-			strcpy(cur, cand);
-			free(cand);
+			free(cur);             /* the resolved prefix is now cand */
+			cur = cand;
 			continue;
 		}
 		if (++links > MAX_LINKS) {
@@ -154,7 +147,8 @@ static char *resolve(struct walk *w, const char *path, enum mf_origin origin)
 	}
 	free(todo);
 	if (cur[0] == '\0')
-		strcpy(cur, "/");
+		memcpy(cur, "/", 2);   /* cur has 2 bytes at least: strlen(path)
+		                        * + 2 at first, then some "/x" */
 	return cur;
 }
 
@@ -214,7 +208,7 @@ static void module_deps(struct walk *w, const char *real)
 			break;
 		len += r;
 	}
-	fclose(f);
+	(void)fclose(f);           /* read only */
 	part = (struct elf_part){ (const unsigned char *)buf, 0, len };
 	if (elf_parse(&part, 1, e, &why) != ELF_OK || !e->dynamic || e->interp) {
 		free(buf);
@@ -233,7 +227,7 @@ static void module_deps(struct walk *w, const char *real)
 			    fread(cache_buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
 				cache_ok = ldcache_parse(cache_buf, (size_t)st.st_size,
 				                         &cache, &why) == 0;
-			fclose(f);
+			(void)fclose(f);   /* read only */
 		}
 	}
 	elf_hw_detect(w->hostfd, &hw);

@@ -29,6 +29,8 @@
 
 struct pv { char *pkg, *ver; };
 
+/* An array of pointers, sized as sizeof *by_src: clang-tidy 14 takes that
+ * for sizeof of a pointer where a struct was meant (the NOLINTs below). */
 static struct want **by_src;
 static size_t nsrc;
 
@@ -95,7 +97,7 @@ static struct pv *read_status(size_t *n)
 		}
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f);           /* read only */
 	if (v)
 		qsort(v, *n, sizeof *v, cmp_pv);
 	return v;
@@ -156,7 +158,7 @@ static void read_list(const char *file, const char *pkg, const struct pv *st,
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
 		c = canon(line, buf, sizeof buf);
-		hit = bsearch(c, by_src, nsrc, sizeof *by_src, cmp_key);
+		hit = bsearch(c, by_src, nsrc, sizeof *by_src, cmp_key);  // NOLINT(bugprone-sizeof-expression)
 		if (hit == NULL)
 			continue;
 		/* Several wants may share a source: walk to the first. */
@@ -173,7 +175,7 @@ static void read_list(const char *file, const char *pkg, const struct pv *st,
 		}
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f);           /* read only */
 }
 
 void dpkg_lookup(struct want *v, size_t n)
@@ -183,7 +185,7 @@ void dpkg_lookup(struct want *v, size_t n)
 	struct pv *st;
 	size_t nst;
 
-	by_src = calloc(n ? n : 1, sizeof *by_src);
+	by_src = calloc(n ? n : 1, sizeof *by_src);  // NOLINT(bugprone-sizeof-expression)
 	if (by_src == NULL)
 		die("calloc");
 	nsrc = 0;
@@ -194,7 +196,7 @@ void dpkg_lookup(struct want *v, size_t n)
 		free(by_src);
 		return;
 	}
-	qsort(by_src, nsrc, sizeof *by_src, cmp_src);
+	qsort(by_src, nsrc, sizeof *by_src, cmp_src);  // NOLINT(bugprone-sizeof-expression)
 	st = read_status(&nst);
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name);
