@@ -29,8 +29,9 @@
  * 5.6.  With no symlink allowed anywhere and ".." refused, a walk one
  * component at a time, each opened O_PATH|O_NOFOLLOW beneath the last,
  * reaches the same file or fails (ELOOP on a symlink, as openat2 would).
- * NAME is relative (a fixed name like "etc/passwd"); its last component
- * is opened with FLAGS. */
+ * NAME is taken beneath ROOTFD, a leading '/' included (a fixed name like
+ * "etc/passwd", a home, a --chdir); its last component is opened with
+ * FLAGS. */
 static int open_no_symlinks(int rootfd, const char *name, int flags)
 {
 	char buf[PATH_MAX], *save = NULL, *comp, *next;
